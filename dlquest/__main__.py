@@ -1,0 +1,3 @@
+from dlquest.cli import main
+
+raise SystemExit(main())

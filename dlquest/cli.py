@@ -1,0 +1,380 @@
+"""The `dlquest` command. Each subcommand is a thin call into the core (course, workspace, progress, grader).
+
+Exit codes: 0 success (or every test passed), 1 a check failed or a course is unsound, 2 a usage error
+(unknown exercise, no workspace, broken manifest, …).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dlquest import __version__
+from dlquest.course import Course, ManifestError, UnknownItem, load_course
+from dlquest.i18n import LANGUAGES, detect_language, t
+from dlquest.progress import NOT_STARTED, Progress, ProgressTooNew
+from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """Ends the command with the message (already in the learner's language) and exit status 2."""
+
+
+class Context:
+    """What a command works on: the course, the workspace and the learner's language, found once."""
+
+    def __init__(self, args: argparse.Namespace, need_workspace: bool = True):
+        self.args = args
+        self._workspace: Workspace | None = None
+        self._progress: Progress | None = None
+        self.lang = detect_language(getattr(args, "lang", None))
+        explicit = getattr(args, "workspace", None)
+        if need_workspace or explicit:
+            try:
+                self._workspace = Workspace.find(Path(explicit) if explicit else None)
+            except NoWorkspace as err:
+                raise UsageError(t("cli.no_workspace", self.lang, where=err.where)) from None
+            self.lang = detect_language(getattr(args, "lang", None) or self._workspace.settings().get("lang"))
+        course_dir = getattr(args, "course", None) or (self._workspace.course_dir if self._workspace else None)
+        self.course = _load(course_dir, self.lang)
+        if self._workspace is not None:
+            added = self._workspace.sync_stubs(self.course)
+            if added:
+                print(t("cli.synced", self.lang, count=len(added), names=", ".join(added)), file=sys.stderr)
+
+    @property
+    def workspace(self) -> Workspace:
+        assert self._workspace is not None
+        return self._workspace
+
+    @property
+    def progress(self) -> Progress:
+        if self._progress is None:
+            try:
+                self._progress = Progress.open(self.workspace.progress_path)
+            except ProgressTooNew as err:
+                raise UsageError(f"error: {err}") from None
+            if self._progress.recovered:
+                reason, moved = self._progress.recovered
+                print(t("cli.corrupt_progress", self.lang, reason=reason, moved=moved), file=sys.stderr)
+        return self._progress
+
+    def exercise(self, name: str):
+        try:
+            return self.course.exercise(name)
+        except UnknownItem as err:
+            raise UsageError(self._unknown(err)) from None
+
+    def lesson(self, name: str):
+        try:
+            return self.course.lesson(name)
+        except UnknownItem as err:
+            raise UsageError(self._unknown(err)) from None
+
+    def _unknown(self, err: UnknownItem) -> str:
+        suggestion = t("cli.did_you_mean", self.lang, names=" or ".join(err.suggestions)) if err.suggestions else ""
+        return t("cli.unknown_item", self.lang, kind=t(f"cli.kind.{err.kind}", self.lang), name=err.name,
+                 suggestion=suggestion)
+
+
+def _load(course_dir, lang: str) -> Course:
+    try:
+        return load_course(course_dir)
+    except ManifestError as err:
+        lines = [t("cli.manifest_error", lang, file=err.manifest)] + [f"  - {p}" for p in err.problems]
+        raise UsageError("\n".join(lines)) from None
+
+
+# --- commands ----------------------------------------------------------------------------------------
+def cmd_outline(ctx: Context) -> int:
+    """`dlquest` alone: the course outline with the learner's status (the app replaces this when it lands)."""
+    return cmd_list(ctx)
+
+
+def cmd_init(args) -> int:
+    lang = detect_language(args.lang)
+    course = _load(args.course, lang)
+    root = Path(args.dir).resolve()
+    ws, copied, existed = Workspace.create(root, course, Path(args.course).resolve() if args.course else None)
+    Progress.open(ws.progress_path).close()
+    key = "cli.init_exists" if existed else "cli.init_created"
+    print(t(key, lang, path=root, count=len(copied)))
+    return 0
+
+
+def cmd_list(ctx: Context) -> int:
+    lang = ctx.lang
+    statuses = ctx.progress.statuses()
+    passed = {ex for ex in ctx.course.exercises if ctx.progress.ever_passed(ex)}
+    next_up = next((ex.id for ex in ctx.course.exercises.values()
+                    if statuses.get(ex.id) != "passed" and all(r in passed for r in ex.requires)), None)
+    print(ctx.course.title.get(lang))
+    for stage in ctx.course.stages:
+        print(f"\n{stage.title.get(lang)}")
+        for unit in stage.units:
+            print(f"  {unit.title.get(lang)}")
+            for item in unit.items:
+                if item.kind == "lesson":
+                    print(f"    📖 {item.id:<24} {item.title.get(lang)}")
+                    continue
+                status = statuses.get(item.id, NOT_STARTED)
+                mark = {"passed": "✔", "failing": "✘"}.get(status, "·")
+                extra = ""
+                missing = [r for r in item.requires if r not in passed]
+                if missing and status != "passed":
+                    extra = "  (" + t("cli.locked", lang, names=", ".join(missing)) + ")"
+                if item.id == next_up:
+                    extra += "  ← " + t("cli.next_up", lang)
+                print(f"    {mark}  {item.id:<24} {item.title.get(lang)}  [{t('status.' + status, lang)}]{extra}")
+    print("\n" + t("cli.list_legend", lang))
+    return 0
+
+
+def cmd_lesson(ctx: Context) -> int:
+    lesson = ctx.lesson(ctx.args.id)
+    lang = ctx.lang
+    text = ctx.course.path(lesson.pages[lang]).read_text(encoding="utf-8")
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text, code_theme="monokai"))
+    else:
+        print(text)
+    return 0
+
+
+def cmd_run(ctx: Context) -> int:
+    lesson = ctx.lesson(ctx.args.id)
+    if lesson.example is None:
+        print(t("cli.no_example", ctx.lang, lesson=lesson.id))
+        return 0
+    script = ctx.course.path(lesson.example)
+    env = dict(os.environ, DLQUEST_LANG=ctx.lang, PYTHONUNBUFFERED="1")
+    return subprocess.call([sys.executable, str(script)], cwd=ctx.workspace.root, env=env)
+
+
+def cmd_check(ctx: Context) -> int:
+    from dlquest.grader.grade import grade
+    from dlquest.render import protections_off, record_lines
+
+    exercise = ctx.exercise(ctx.args.exercise)
+    lang = ctx.lang
+    learner_file = ctx.workspace.learner_file(exercise)
+    devices = _devices(ctx.args.device)
+    if not ctx.args.json:
+        shown = learner_file.relative_to(ctx.workspace.root)
+        print(t("cli.check_header", lang, exercise=exercise.id, file=shown))
+    record = grade(ctx.course, exercise, learner_file, devices=devices, hide=(ctx.workspace.state,))
+    ctx.progress.record_attempt(record)
+    if ctx.args.json:
+        print(record.to_json())
+        return 0 if record.passed else 1
+    for line in record_lines(record, lang):
+        print(line)
+    print()
+    total = len(record.tests)
+    if record.passed:
+        following = _next_exercise(ctx, exercise.id)
+        if following:
+            print(t("cli.check_summary_pass", lang, total=total, next=f"dlquest check {following}"))
+        else:
+            print(t("cli.check_summary_pass_last", lang, total=total))
+    else:
+        if total:
+            print(t("cli.check_summary_fail", lang, failed=len(record.failed_tests), total=total))
+        _print_hint_status(ctx, exercise)
+    off = protections_off(record, lang)
+    if off:
+        print(t("cli.protections_off", lang, names=", ".join(off)), file=sys.stderr)
+    return 0 if record.passed else 1
+
+
+def _devices(choice: str) -> list[str] | None:
+    if choice == "auto":
+        return None
+    return [choice]
+
+
+def _next_exercise(ctx: Context, current: str) -> str | None:
+    ids = list(ctx.course.exercises)
+    statuses = ctx.progress.statuses()
+    later = ids[ids.index(current) + 1:] + ids[: ids.index(current)]
+    return next((ex for ex in later if statuses.get(ex) != "passed"), None)
+
+
+def _print_hint_status(ctx: Context, exercise) -> None:
+    lang = ctx.lang
+    seen = ctx.progress.hints_seen(exercise.id)
+    total = len(exercise.hints)
+    if seen:
+        print(t("cli.last_hint", lang, n=seen, total=total, text=exercise.hints[seen - 1].get(lang)))
+    if seen < total:
+        print(t("cli.more_hints", lang, exercise=exercise.id, left=total - seen))
+    else:
+        print(t("cli.no_more_hints", lang, exercise=exercise.id))
+
+
+def cmd_hint(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.exercise)
+    lang = ctx.lang
+    seen = ctx.progress.reveal_hint(exercise.id, len(exercise.hints))
+    for n in range(1, seen + 1):
+        marker = "→" if n == seen else " "
+        print(f"{marker} " + t("cli.last_hint", lang, n=n, total=len(exercise.hints),
+                               text=exercise.hints[n - 1].get(lang)))
+    if seen < len(exercise.hints):
+        print(t("cli.more_hints", lang, exercise=exercise.id, left=len(exercise.hints) - seen))
+    else:
+        print(t("cli.no_more_hints", lang, exercise=exercise.id))
+    return 0
+
+
+def cmd_solution(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.exercise)
+    if not (ctx.progress.ever_passed(exercise.id) or ctx.args.yes):
+        print(t("cli.solution_locked", ctx.lang, exercise=exercise.id))
+        return 1
+    ctx.progress.mark_solution_seen(exercise.id)
+    print(ctx.course.path(exercise.solution).read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_reset(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.exercise)
+    saved = ctx.workspace.reset(ctx.course, exercise)
+    if saved:
+        print(t("cli.reset_done", ctx.lang, exercise=exercise.id, backup=saved.id))
+    else:
+        print(t("cli.reset_fresh", ctx.lang, exercise=exercise.id))
+    return 0
+
+
+def cmd_backups(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.exercise)
+    backups = ctx.workspace.backups(exercise)
+    if not backups:
+        print(t("cli.no_backups", ctx.lang, exercise=exercise.id))
+    for backup in backups:
+        print(f"{backup.id}  {backup.path}")
+    return 0
+
+
+def cmd_restore(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.exercise)
+    try:
+        chosen, saved = ctx.workspace.restore(exercise, ctx.args.backup)
+    except UnknownBackup:
+        raise UsageError(t("cli.unknown_backup", ctx.lang, exercise=exercise.id,
+                           backup=ctx.args.backup or "")) from None
+    print(t("cli.restored", ctx.lang, exercise=exercise.id, backup=chosen.id, saved=saved.id if saved else "-"))
+    return 0
+
+
+def cmd_lang(ctx: Context) -> int:
+    if ctx.args.language:
+        ctx.workspace.set_setting("lang", ctx.args.language)
+        ctx.lang = ctx.args.language
+    print(ctx.lang)
+    return 0
+
+
+def cmd_course_check(ctx: Context) -> int:
+    from dlquest.authoring import check_course
+
+    problems = check_course(ctx.course, run_examples=ctx.args.run_examples, progress=print)
+    name = ctx.course.title.get(ctx.lang)
+    if problems:
+        print()
+        for problem in problems:
+            print(f"  ✘ {problem}")
+        print(t("cli.course_check_bad", ctx.lang, course=name, count=len(problems)))
+        return 1
+    print(t("cli.course_check_ok", ctx.lang, course=name, exercises=len(ctx.course.exercises),
+            lessons=len(ctx.course.lessons)))
+    return 0
+
+
+# --- argument parsing -----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course", metavar="DIR", default=argparse.SUPPRESS,
+                        help="use the course in DIR instead of the bundled one")
+    common.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the workspace to use (default: the one holding the current folder)")
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                        help="language for lessons and feedback (default: saved setting, then the locale)")
+
+    parser = argparse.ArgumentParser(prog="dlquest", parents=[common],
+                                     description="Learn deep learning with PyTorch in the terminal.")
+    parser.add_argument("--version", action="version", version=f"dlquest {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name, handler, help_text, need_workspace=True):
+        sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.set_defaults(handler=handler, need_workspace=need_workspace)
+        return sub
+
+    sub = command("init", None, "make a workspace (exercise files + .dlquest/) in DIR", need_workspace=False)
+    sub.add_argument("dir", nargs="?", default=".", metavar="DIR")
+    command("list", cmd_list, "show stages, units, lessons and exercises with your status")
+    command("lesson", cmd_lesson, "print a lesson").add_argument("id", metavar="LESSON")
+    command("run", cmd_run, "run a lesson's example").add_argument("id", metavar="LESSON")
+    sub = command("check", cmd_check, "grade your file for an exercise")
+    sub.add_argument("exercise", metavar="EXERCISE")
+    sub.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                     help="where to run the checks (auto: cpu, plus cuda when present)")
+    sub.add_argument("--json", action="store_true", help="print the result record as JSON")
+    command("hint", cmd_hint, "show the next hint for an exercise").add_argument("exercise", metavar="EXERCISE")
+    sub = command("solution", cmd_solution, "show the reference solution (after you pass, or with --yes)")
+    sub.add_argument("exercise", metavar="EXERCISE")
+    sub.add_argument("--yes", action="store_true", help="show it even though you have not passed yet")
+    command("reset", cmd_reset, "restore the stub, keeping your version as a backup").add_argument(
+        "exercise", metavar="EXERCISE")
+    command("backups", cmd_backups, "list the backups of an exercise").add_argument("exercise", metavar="EXERCISE")
+    sub = command("restore", cmd_restore, "bring back a backup (the newest by default)")
+    sub.add_argument("exercise", metavar="EXERCISE")
+    sub.add_argument("backup", nargs="?", metavar="BACKUP")
+    command("lang", cmd_lang, "show or save your language (en or zh)").add_argument(
+        "language", nargs="?", choices=LANGUAGES)
+
+    course = commands.add_parser("course", help="tools for course authors")
+    course_commands = course.add_subparsers(dest="course_command", metavar="COMMAND", required=True)
+    sub = course_commands.add_parser("check", parents=[common], help="prove a course is sound: the manifest "
+                                     "validates, every solution passes, every stub fails")
+    sub.add_argument("--run-examples", action="store_true", help="also run every lesson's example")
+    sub.set_defaults(handler=cmd_course_check, need_workspace=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):  # bare `dlquest`
+        args.handler, args.need_workspace = cmd_outline, True
+    try:
+        if args.handler is None:
+            return cmd_init(_with_defaults(args))
+        ctx = Context(_with_defaults(args), need_workspace=args.need_workspace)
+        return args.handler(ctx)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `dlquest list | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    for name in ("course", "workspace", "lang"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
+    return args

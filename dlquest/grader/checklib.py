@@ -1,0 +1,97 @@
+"""What a check module uses, besides the fixtures `learner`, `reference`, `device` and `seed`.
+
+A check is a pytest module. Its tests hand *probes* to the fixtures: a probe is a plain function
+`probe(module, *args)` that calls into the exercise's module and returns plain data (numbers, strings,
+lists, dicts, numpy arrays, tensors). `learner.run(probe, ...)` runs it in the sandbox against the learner's
+file, `reference.run(probe, ...)` against the solution; `expect_same` does both and compares:
+
+    def forward(module, x, weight):
+        return module.conv2d(x, weight)
+
+    def test_forward(learner, reference, device):
+        x, weight = torch.randn(2, 3, 5, 5, dtype=torch.float64), torch.randn(4, 3, 3, 3, dtype=torch.float64)
+        expect_same(learner, reference, forward, x, weight, device=device, what="output")
+
+Probes run inside the learner's process and may be tampered with there; that is fine, because only the
+data they return counts, and it is judged here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from dlquest.grader.compare import assert_same
+from dlquest.grader.sandbox import ForbiddenCall
+
+__all__ = ["assert_same", "expect_same", "forbid_ops", "scrub", "to_device", "ForbiddenCall"]
+
+
+def expect_same(learner, reference, probe, *args, what: str = "result", rtol: float | None = None,
+                atol: float | None = None, check_dtype: bool = False, device: str = "cpu", **kwargs):
+    """Run `probe` on the learner's code, then on the reference, and compare the results.
+
+    The learner runs first on purpose: its process is forked from this one, so a reference result already
+    computed here would be in its memory, for code that walks the stack to find it. For the same reason the
+    reference's result is scrubbed once compared. Checks that call `reference.run` themselves should do both.
+    """
+    got = learner.run(probe, *args, device=device, **kwargs)
+    expected = reference.run(probe, *args, device=device, **kwargs)
+    try:
+        notes = assert_same(got, expected, what=what, rtol=rtol, atol=atol, check_dtype=check_dtype)
+    finally:
+        # A failure's traceback keeps `expected` alive, and a later child forked from this process could find
+        # it there (the same inputs come back in another test, or in a regrade). Leave nothing worth finding.
+        scrub(expected)
+    learner.note(*notes)
+
+
+def scrub(value) -> None:
+    """Zero every array and tensor inside `value` and empty its lists and dicts, in place."""
+    if isinstance(value, dict):
+        for item in value.values():
+            scrub(item)
+        value.clear()
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            scrub(item)
+        if isinstance(value, list):
+            value.clear()
+    elif hasattr(value, "fill_") and hasattr(value, "shape"):
+        value.detach().fill_(0)
+    elif hasattr(value, "fill") and hasattr(value, "flags") and value.flags.writeable:
+        value.fill(0)
+
+
+def to_device(device: str, *values):
+    """Inside a probe: move tensors to `device` (leaves everything else alone)."""
+    moved = tuple(v.to(device) if hasattr(v, "to") and hasattr(v, "device") else v for v in values)
+    return moved if len(moved) != 1 else moved[0]
+
+
+@contextlib.contextmanager
+def forbid_ops(pattern: str, label: str):
+    """Inside a probe: fail with ForbiddenCall if a torch function whose name matches `pattern` runs.
+
+    A TorchFunctionMode sees every call through torch's Python API — F.conv2d, torch.conv2d, nn.Conv2d's
+    forward, Tensor methods — at a cost of microseconds. (A TorchDispatchMode would also see raw
+    `torch.ops.aten` calls, but entering one imports torch._dynamo: three seconds in every grading.)
+    A learner who catches the exception is still caught: the violation is raised again on exit.
+    """
+    from torch.overrides import TorchFunctionMode
+
+    regex = re.compile(pattern)
+    seen: list[str] = []
+
+    class Guard(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = getattr(func, "__name__", "") or str(func)
+            if regex.search(name):
+                seen.append(name)
+                raise ForbiddenCall(label)
+            return func(*args, **(kwargs or {}))
+
+    with Guard():
+        yield
+    if seen:
+        raise ForbiddenCall(label)

@@ -1,0 +1,98 @@
+"""Grade one exercise: run its check as a pytest session in this (trusted) process and return a GradeRecord.
+
+Learner code never runs here: the check's probes run in sandboxed children (sandbox.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import dlquest
+from dlquest.course import Course, Exercise
+from dlquest.grader.plugin import GraderPlugin
+from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, Feedback, GradeRecord
+from dlquest.grader.sandbox import Limits
+
+_PYTEST_INI = Path(__file__).with_name("pytest.ini")
+
+
+def default_seed(exercise: Exercise) -> int:
+    """A fixed seed per exercise, so a learner sees the same inputs on every attempt."""
+    return zlib.crc32(exercise.id.encode())
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def grade(course: Course, exercise: Exercise, learner_file: Path, *, devices: list[str] | None = None,
+          seed: int | None = None, hide: tuple[Path, ...] = (), limits: Limits | None = None) -> GradeRecord:
+    """Grade `learner_file` against `exercise`'s check. `hide` adds folders learner code must not see
+    (the workspace's progress store, say); the course's solutions and checks are always hidden."""
+    started = time.time()
+    clock = time.monotonic()
+    learner_file = Path(learner_file).resolve()
+    check = course.path(exercise.check)
+    solution = course.path(exercise.solution)
+    record = GradeRecord(
+        exercise=exercise.id, outcome=ERROR, tests=[], started_at=started, duration=0.0, devices=[],
+        source_sha256=sha256(learner_file), check_sha256=sha256(check), grader_version=dlquest.__version__,
+        torch_version=_torch_version(),
+    )
+    if not learner_file.is_file():
+        record.problem = Feedback("missing_file", {"file": str(learner_file), "exercise": exercise.id})
+        return record
+
+    plugin = GraderPlugin(
+        learner_file, solution,
+        limits=limits or Limits(wall_time=exercise.timeout),
+        hide=tuple({solution.parent, check.parent, *hide}),
+        devices=devices,
+        seed=default_seed(exercise) if seed is None else seed,
+    )
+    args = [str(check), "-c", str(_PYTEST_INI), "--rootdir", str(check.parent), "-p", "no:cacheprovider",
+            "-p", "no:terminal", "--import-mode=importlib", "-W", "ignore::DeprecationWarning"]
+    import pytest
+
+    before = set(sys.modules)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        pytest.main(args, plugins=[plugin])
+    # Forget the check module: the next session (maybe another course's check of the same name) imports afresh.
+    for name in set(sys.modules) - before:
+        module_file = getattr(sys.modules[name], "__file__", None) or ""
+        if module_file and Path(module_file).resolve().is_relative_to(check.parent):
+            del sys.modules[name]
+
+    record.tests = plugin.results
+    record.protections = plugin.protections
+    record.devices = sorted({t.device for t in plugin.results if t.device} or {"cpu"})
+    record.duration = round(time.monotonic() - clock, 4)
+    if plugin.collection_problem is not None:
+        record.problem = plugin.collection_problem
+        record.outcome = ERROR
+    elif not plugin.results or all(t.outcome == SKIPPED for t in plugin.results):
+        record.problem = Feedback("check_error", {"type": "no tests", "message": f"{check} ran no test"})
+        record.outcome = ERROR
+    elif any(t.outcome == ERROR for t in plugin.results):
+        record.outcome = ERROR if all(t.outcome == ERROR for t in plugin.results) else FAILED
+    else:
+        record.outcome = PASSED if all(t.outcome in (PASSED, SKIPPED) for t in plugin.results) else FAILED
+    return record
+
+
+def _torch_version() -> str | None:
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return torch.__version__
+    from importlib import metadata
+
+    try:
+        return metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        return None

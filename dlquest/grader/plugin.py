@@ -1,0 +1,166 @@
+"""The grader's pytest plugin: fixtures for checks, and one TestResult per test collected through hooks.
+
+It is registered as an object for one grading session (`pytest.main(..., plugins=[GraderPlugin(...)])`),
+so that several sessions can run one after another in a warm process without sharing state.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from dlquest.grader import sandbox
+from dlquest.grader.records import (ERROR, FAILED, PASSED, SKIPPED, CheckFailed, Feedback, ReferenceFailed,
+                                    TestResult)
+
+
+class Runner:
+    """The `learner` and `reference` fixtures: run a probe against one module, in the sandbox."""
+
+    def __init__(self, plugin: "GraderPlugin", path: Path, is_learner: bool):
+        self._plugin = plugin
+        self.path = path
+        self.is_learner = is_learner
+
+    def run(self, probe, *args, device: str = "cpu", **kwargs):
+        hide = self._plugin.hide if self.is_learner else ()
+        result = sandbox.run_probe(probe, self.path, args, kwargs, limits=self._plugin.limits, hide=hide,
+                                   device=device, module_name="learner" if self.is_learner else "reference")
+        self._plugin.protections.update(result.protections)
+        if self.is_learner and result.output:
+            self._plugin.current_output.append(result.output)
+        if not result.ok:
+            if self.is_learner:
+                raise CheckFailed(result.feedback)
+            raise ReferenceFailed(result.feedback)
+        return result.value
+
+    def note(self, *feedback: Feedback) -> None:
+        self._plugin.current_notes.extend(feedback)
+
+
+class GraderPlugin:
+    def __init__(self, learner_path: Path, reference_path: Path, *, limits: sandbox.Limits,
+                 hide: tuple[Path, ...] = (), devices: list[str] | None = None, seed: int = 0):
+        self.learner_path = Path(learner_path)
+        self.reference_path = Path(reference_path)
+        self.limits = limits
+        self.hide = tuple(hide)
+        self._devices = devices
+        self.seed_value = seed
+        self.results: list[TestResult] = []
+        self.protections: dict = {}
+        self.collection_problem: Feedback | None = None
+        self.current_output: list[str] = []
+        self.current_notes: list[Feedback] = []
+        self._started: dict[str, float] = {}
+
+    # --- fixtures ----------------------------------------------------------------------------------
+    @pytest.fixture
+    def learner(self) -> Runner:
+        return Runner(self, self.learner_path, is_learner=True)
+
+    @pytest.fixture
+    def reference(self) -> Runner:
+        return Runner(self, self.reference_path, is_learner=False)
+
+    @pytest.fixture
+    def seed(self) -> int:
+        """The session's seed: fixed per exercise for learners, chosen (secretly) by an instructor."""
+        return self.seed_value
+
+    def devices(self) -> list[str]:
+        if self._devices is None:
+            self._devices = available_devices()
+        return self._devices
+
+    def pytest_generate_tests(self, metafunc):
+        if "device" in metafunc.fixturenames:
+            metafunc.parametrize("device", self.devices())
+
+    def pytest_collection_finish(self, session):
+        warm_up()
+
+    # --- results -----------------------------------------------------------------------------------
+    def pytest_runtest_setup(self, item):
+        self.current_output = []
+        self.current_notes = []
+        self._started[item.nodeid] = time.monotonic()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        result = None
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            result = self._result(item, call, report)
+        elif report.when == "teardown" and report.failed and self.results and self.results[-1].test == item.name:
+            self.results[-1].outcome = ERROR
+            self.results[-1].feedback.append(_check_error(call.excinfo.value if call.excinfo else None))
+        if result is not None:
+            self.results.append(result)
+
+    def _result(self, item, call, report) -> TestResult:
+        device = getattr(getattr(item, "callspec", None), "params", {}).get("device")
+        duration = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
+        outcome, feedback = PASSED, list(self.current_notes)
+        if report.skipped:
+            outcome = SKIPPED
+        elif report.failed:
+            error = call.excinfo.value if call.excinfo else None
+            if isinstance(error, CheckFailed):
+                outcome, feedback = FAILED, error.feedback + feedback
+            elif isinstance(error, ReferenceFailed):
+                outcome, feedback = ERROR, [Feedback("reference_failed", {"message": f"{error.feedback.code} "
+                                                                                  f"{error.feedback.values}"})]
+            elif isinstance(error, AssertionError):
+                outcome, feedback = FAILED, [Feedback("assertion", {"message": _first_lines(str(error))})]
+            else:
+                outcome, feedback = ERROR, [_check_error(error)]
+        return TestResult(item.name, outcome, feedback, round(duration, 4), device, "".join(self.current_output))
+
+    def pytest_collectreport(self, report):
+        if report.failed and self.collection_problem is None:
+            self.collection_problem = Feedback("check_error", {"type": "collection error",
+                                                               "message": _first_lines(str(report.longrepr), 12)})
+
+
+def _check_error(error) -> Feedback:
+    return Feedback("check_error", {"type": type(error).__name__, "message": _first_lines(str(error))})
+
+
+def _first_lines(text: str, count: int = 6) -> str:
+    return "\n".join(text.strip().splitlines()[:count])
+
+
+def available_devices() -> list[str]:
+    """cpu always; cuda when a GPU is present. Asks NVML, so this process never initialises CUDA and stays
+    safe to fork from."""
+    import os
+
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+    import torch
+
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+
+
+_WARM = False
+
+
+def warm_up() -> None:
+    """Do once, in this process, the lazy first-time work every child would otherwise repeat after fork:
+    torch's autograd engine start and the imports behind function modes."""
+    global _WARM
+    import sys
+
+    torch = sys.modules.get("torch")
+    if _WARM or torch is None:
+        return
+    _WARM = True
+    from dlquest.grader.checklib import forbid_ops
+
+    x = torch.ones(2, 2, requires_grad=True)
+    with forbid_ops(r"^$", "nothing"):  # matches no function
+        (x * 2).sum().backward()

@@ -1,0 +1,571 @@
+"""The one place that runs learner code: a forked, contained child process.
+
+    grader (trusted, pytest)        ── fork ──▶  keeper                ── fork ──▶  runner (pid 1 of a new
+      reads frames + output,                     new namespaces,                    PID namespace)
+      enforces the wall clock,                   read-only mounts,                  rlimits, no capabilities,
+      decodes plain data                         solutions hidden,                  loads the learner file,
+                                                 pids cgroup, waits                 runs the probe, writes JSON
+
+The probe (trusted code from a check) and its arguments reach the runner through fork: nothing is
+serialised on the way in. On the way out only JSON crosses (see wire.py). The grader never imports a
+solution and never initialises CUDA itself, so forking stays safe on GPU machines.
+
+On Linux as root every protection below holds; unprivileged users get a user namespace where the
+distribution allows one; elsewhere the child runs with rlimits alone. `protections()` says which hold.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import select
+import signal
+import struct
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dlquest.grader import wire
+from dlquest.grader.records import Feedback
+
+# Linux constants (linux/sched.h, linux/mount.h, linux/prctl.h)
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
+_MOUNT_OPTION_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC,
+                       "noatime": MS_NOATIME, "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
+# Kernel file systems the runner needs as they are (device nodes, a fresh /proc, /sys for torch's CPU probe).
+_LEAVE_WRITABLE = ("/proc", "/sys", "/dev")
+
+MiB = 1024 * 1024
+_HEADER = struct.Struct(">Q")
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_time: float = 10.0  # seconds for one probe, from fork to result
+    memory: int = 2048 * MiB  # address space the learner code may add (CPU); a cgroup/fraction on CUDA
+    processes: int = 32  # tasks (processes and threads) the learner code may have at once
+    file_size: int = 16 * MiB  # largest file it may write (its scratch space is a small tmpfs)
+    scratch: int = 64 * MiB
+    output: int = 64 * 1024  # bytes of stdout+stderr kept; the rest is drained and dropped
+    result: int = 256 * MiB  # bytes of JSON a probe may send back
+    open_files: int = 256
+
+
+@dataclass
+class ProbeResult:
+    ok: bool
+    value: object = None  # decoded plain data when ok
+    feedback: Feedback | None = None  # why not ok
+    output: str = ""
+    duration: float = 0.0
+    protections: dict = field(default_factory=dict)
+
+
+class ForbiddenCall(Exception):
+    """Raised in the runner when learner code calls something the exercise forbids (see checklib.forbid)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"{name} is not allowed in this exercise")
+
+
+# --- the grader side ----------------------------------------------------------------------------------
+def run_probe(
+    probe,
+    module_path: Path,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    *,
+    limits: Limits = Limits(),
+    hide: tuple[Path, ...] = (),
+    device: str = "cpu",
+    module_name: str = "learner",
+) -> ProbeResult:
+    """Load `module_path` in a contained child, call `probe(module, *args, **kwargs)`, return its value as data.
+
+    `hide` lists folders the child must not see (solutions, checks, the progress store): each is covered by
+    an empty read-only file system in the child's mount namespace.
+    """
+    start = time.monotonic()
+    module_path = Path(module_path).resolve()
+    # Read here, before any folder is hidden: the child may not be able to see it (course check grades a
+    # solution as if a learner wrote it). What is graded is exactly these bytes.
+    source = module_path.read_bytes().decode("utf-8", "replace")
+    frames_r, frames_w = os.pipe()
+    output_r, output_w = os.pipe()
+    cgroup = _PidsCgroup.create(limits.processes)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the keeper; never returns
+        try:
+            os.close(frames_r)
+            os.close(output_r)
+            _keeper(probe, module_path, source, module_name, args, kwargs or {}, limits, hide, device,
+                    frames_w, output_w, cgroup)
+        finally:
+            os._exit(70)
+    os.close(frames_w)
+    os.close(output_w)
+    try:
+        frames, output, timed_out, too_big = _collect(frames_r, output_r, start + limits.wall_time, limits)
+    finally:
+        _kill_tree(pid)
+        os.close(frames_r)
+        os.close(output_r)
+        _, keeper_status = os.waitpid(pid, 0)
+        if cgroup:
+            cgroup.remove()
+    result = _interpret(frames, keeper_status, timed_out, too_big, limits)
+    result.output = output.decode("utf-8", "replace")
+    if len(output) >= limits.output:
+        result.output += "\n" + "[output truncated]"
+    result.duration = time.monotonic() - start
+    return result
+
+
+def _collect(frames_r: int, output_r: int, deadline: float, limits: Limits):
+    """Read both pipes until the child closes them or the clock runs out."""
+    frames, output = bytearray(), bytearray()
+    open_fds = {frames_r, output_r}
+    timed_out = too_big = False
+    while open_fds:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select(list(open_fds), [], [], remaining)
+        for fd in ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                open_fds.discard(fd)
+            elif fd == frames_r:
+                frames += chunk
+                if len(frames) > limits.result:
+                    too_big = True
+                    open_fds.clear()
+            elif len(output) < limits.output:
+                output += chunk[: limits.output - len(output)]
+    return bytes(frames), bytes(output), timed_out, too_big
+
+
+def _kill_tree(keeper: int) -> None:
+    """End the keeper and everything under it. In a PID namespace the kernel kills the rest once the
+    runner (pid 1 there) dies, which its parent-death signal ensures; without one, the process group."""
+    for kill in (lambda: os.killpg(keeper, signal.SIGKILL), lambda: os.kill(keeper, signal.SIGKILL)):
+        try:
+            kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _split_frames(data: bytes) -> list[dict]:
+    frames = []
+    while len(data) >= _HEADER.size:
+        (size,) = _HEADER.unpack_from(data)
+        body = data[_HEADER.size : _HEADER.size + size]
+        if len(body) < size:
+            break
+        data = data[_HEADER.size + size :]
+        try:
+            frames.append(json.loads(body))
+        except ValueError:
+            frames.append({"kind": "garbage"})
+    return frames
+
+
+def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, limits: Limits) -> ProbeResult:
+    frames = _split_frames(raw)
+    protections: dict = {}
+    outcome = status = None
+    for frame in frames:
+        kind = frame.get("kind") if isinstance(frame, dict) else None
+        if kind == "protections" and not protections:
+            protections = frame.get("active", {})
+        elif kind in ("value", "failure") and outcome is None:
+            outcome = frame
+        elif kind == "status":
+            status = frame.get("status")
+        elif kind == "setup_error":
+            return ProbeResult(False, feedback=Feedback("bad_result", {"reason": frame.get("message", "")}),
+                               protections=protections)
+    if timed_out:
+        return ProbeResult(False, feedback=Feedback("timeout", {"seconds": limits.wall_time}), protections=protections)
+    if too_big:
+        return ProbeResult(False, feedback=Feedback("bad_result", {"reason": "the result is too large"}),
+                           protections=protections)
+    if outcome is not None and outcome.get("kind") == "value":
+        try:
+            value = wire.decode(outcome.get("data", "").encode())
+        except (wire.WireError, KeyError, ValueError, TypeError) as err:
+            return ProbeResult(False, feedback=Feedback("bad_result", {"reason": str(err)}), protections=protections)
+        return ProbeResult(True, value=value, protections=protections)
+    if outcome is not None:
+        feedback = outcome.get("feedback") if isinstance(outcome.get("feedback"), dict) else {}
+        return ProbeResult(False, feedback=Feedback.from_dict(feedback), protections=protections)
+    # No result: the runner died or left early. Its wait status came from the keeper, when it lived.
+    if isinstance(status, int):
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            if sig == signal.SIGXCPU:
+                return ProbeResult(False, feedback=Feedback("timeout", {"seconds": limits.wall_time}),
+                                   protections=protections)
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else "?"
+            return ProbeResult(False, feedback=Feedback("killed", {"signal": sig, "name": name}),
+                               protections=protections)
+        return ProbeResult(False, feedback=Feedback("exited", {"status": os.WEXITSTATUS(status)}),
+                           protections=protections)
+    return ProbeResult(False, feedback=Feedback("killed", {"signal": 9, "name": "SIGKILL"}), protections=protections)
+
+
+# --- the keeper: contain, then fork the runner -----------------------------------------------------------
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _send(fd: int, frame: dict) -> None:
+    body = json.dumps(frame).encode()
+    data = _HEADER.pack(len(body)) + body
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _keeper(probe, module_path, source, module_name, args, kwargs, limits, hide, device, frames_w, output_w, cgroup):
+    os.setsid()
+    active = {"pid_namespace": False, "network_namespace": False, "mount_namespace": False,
+              "read_only_files": False, "hidden_solutions": False, "process_limit": False,
+              "memory_limit": False, "time_limit": True, "no_capabilities": False}
+    try:
+        if sys.platform.startswith("linux"):
+            _contain(active, limits, hide, cgroup)
+    except Exception as err:  # a protection we expected failed half-way: refuse to grade, say why
+        _send(frames_w, {"kind": "setup_error", "message": f"sandbox setup failed: {err}"})
+        os._exit(1)
+    # Applied by the runner itself, below; reported here so that the grader learns them in one frame.
+    active["memory_limit"] = device == "cpu"
+    active["no_capabilities"] = sys.platform.startswith("linux")
+    if not active["process_limit"] and os.getuid() != 0:
+        active["process_limit"] = True  # RLIMIT_NPROC binds users other than root
+    _send(frames_w, {"kind": "protections", "active": active})
+    runner = os.fork()
+    if runner == 0:
+        _runner(probe, module_path, source, module_name, args, kwargs, limits, device, frames_w, output_w, active)
+    os.close(output_w)
+    while True:
+        try:
+            _, status = os.waitpid(runner, 0)
+            break
+        except ChildProcessError:
+            status = 0
+            break
+        except InterruptedError:
+            continue
+    _send(frames_w, {"kind": "status", "status": status})
+    os._exit(0)
+
+
+def _contain(active: dict, limits: Limits, hide, cgroup) -> None:
+    libc = _libc()
+    root = os.geteuid() == 0
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    if not root:
+        flags |= CLONE_NEWUSER  # unprivileged: a user namespace grants the rest, where the distribution allows
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(flags) != 0:
+        return  # no namespaces here: rlimits alone (protections() reports it)
+    if not root:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    active.update(pid_namespace=True, network_namespace=True, mount_namespace=True)
+    if cgroup is not None:
+        cgroup.enter()
+        active["process_limit"] = True
+
+    def mount(source, target, fstype, mflags, data=None):
+        if libc.mount(source, target, fstype, mflags, data) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, f"mount {target}: {os.strerror(code)}")
+
+    mount(None, b"/", None, MS_REC | MS_PRIVATE)
+    readonly_ok = True
+    for point, options in _mount_points():
+        if point.startswith(_LEAVE_WRITABLE) and point != "/":
+            continue
+        extra = 0
+        for option in options.split(","):
+            extra |= _MOUNT_OPTION_FLAGS.get(option, 0)
+        try:
+            mount(None, point.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | extra)
+        except OSError:
+            readonly_ok = False
+    active["read_only_files"] = readonly_ok
+    # Fresh, small, writable places: /tmp (the runner's working folder lives there) and /dev/shm.
+    mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch},mode=1777".encode())
+    if os.path.isdir("/dev/shm"):
+        mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch},mode=1777".encode())
+    for folder in hide:
+        if Path(folder).is_dir():
+            mount(b"tmpfs", str(folder).encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, b"size=4k,mode=555")
+    active["hidden_solutions"] = True
+
+
+def _mount_points() -> list[tuple[str, str]]:
+    points = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split()
+        point = fields[4].encode().decode("unicode_escape")
+        points.append((point, fields[5]))
+    return points
+
+
+# --- the runner: limits, then the learner's code -----------------------------------------------------------
+def _runner(probe, module_path, source, module_name, args, kwargs, limits, device, frames_w, output_w, active):
+    try:
+        _prepare_runner(limits, device, frames_w, output_w, active)
+    except BaseException as err:  # noqa: BLE001 - nothing may escape a forked child
+        _send(frames_w, {"kind": "failure", "feedback": {"code": "bad_result", "values": {"reason": repr(err)}}})
+        os._exit(0)
+    try:
+        module = _load_module(module_name, module_path, source)
+        value = probe(module, *args, **kwargs)
+        frame = {"kind": "value", "data": wire.encode(value).decode()}
+    except BaseException as err:  # noqa: BLE001 - everything the learner raises becomes feedback
+        frame = {"kind": "failure", "feedback": _describe_failure(err, module_path, source).to_dict()}
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+    except BaseException:  # noqa: BLE001
+        pass
+    _send(frames_w, frame)
+    os._exit(0)
+
+
+def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, active: dict) -> None:
+    import resource
+
+    libc = _libc()
+    if sys.platform.startswith("linux"):
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if active["pid_namespace"]:
+        # Only this namespace's processes: the grader cannot be seen, signalled or traced from here.
+        libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    # stdin from nowhere; stdout and stderr into the bounded pipe; every other descriptor closed.
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(output_w, 1)
+    os.dup2(output_w, 2)
+    keep = {0, 1, 2, frames_w}
+    for fd in _open_fds():
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    sys.stdin = open(0, "r", closefd=False)
+    sys.stdout = open(1, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    os.chdir(_scratch_dir())
+    # Restore default signal handling the grader's process may have changed (pytest, Textual).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+
+    cpu_seconds = int(limits.wall_time) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    if device == "cpu":
+        # Address space already mapped (torch alone maps a lot) plus the allowance. CUDA cannot live under
+        # RLIMIT_AS; on a GPU the memory fraction below caps device memory instead.
+        current = _address_space()
+        resource.setrlimit(resource.RLIMIT_AS, (current + limits.memory, current + limits.memory))
+    if os.getuid() != 0:
+        # RLIMIT_NPROC counts all of this user's processes and never binds root: only a fallback to the cgroup.
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes + _user_process_count(),) * 2)
+    if sys.platform.startswith("linux"):
+        _drop_capabilities(libc)
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)  # one core per grading: parallel gradings do not fight over cores
+        if device.startswith("cuda"):
+            torch.backends.cuda.matmul.allow_tf32 = False  # TF32 is ~1e-3 off: it would fail correct code
+            torch.backends.cudnn.allow_tf32 = False
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            torch.cuda.set_per_process_memory_fraction(0.5)
+
+
+def _scratch_dir() -> str:
+    # /tmp is a fresh tmpfs in the mount namespace; without one, a private temporary folder.
+    return tempfile.mkdtemp(prefix="dlquest-run-")
+
+
+def _open_fds() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return list(range(3, 1024))
+
+
+def _address_space() -> int:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 8 * 1024 * MiB
+
+
+def _user_process_count() -> int:
+    uid = os.getuid()
+    count = 0
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+def _drop_capabilities(libc) -> None:
+    """No capabilities at all: a root runner cannot unmount the covers, remount, or trace anything."""
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    header = Header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (Data * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
+
+
+def _load_module(name: str, path: Path, source: str):
+    import types
+
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module
+    code = compile(source, str(path), "exec", dont_inherit=True)
+    exec(code, module.__dict__)
+    return module
+
+
+def _describe_failure(err: BaseException, module_path: Path, source: str) -> Feedback:
+    """Turn what the learner's code raised into feedback, pointing at the learner's own line."""
+    kind = type(err).__name__
+    message = _safe_str(err)
+    if isinstance(err, SyntaxError) and (err.filename or "") == str(module_path):
+        return Feedback("syntax_error", {"message": err.msg or message, "file": module_path.name,
+                                         "line": err.lineno or 0})
+    if isinstance(err, ForbiddenCall):
+        return Feedback("forbidden", {"op": err.name})
+    if isinstance(err, (SystemExit, KeyboardInterrupt, GeneratorExit)) or not isinstance(err, Exception):
+        return Feedback("system_exit", {"type": kind, "message": message})
+    if isinstance(err, MemoryError) or (
+        isinstance(err, RuntimeError) and any(s in message for s in ("can't allocate memory", "out of memory",
+                                                                     "not enough memory"))
+    ):
+        return Feedback("memory", {"limit": "address space limit"})
+    values = {"type": kind, "message": message[:2000]}
+    lines = source.splitlines()
+    try:
+        frames = traceback.extract_tb(err.__traceback__)
+    except BaseException:  # noqa: BLE001 - a hostile traceback must not hide the failure
+        frames = []
+    for frame in reversed(frames):
+        if frame.filename == str(module_path) and frame.lineno:
+            values.update(file=module_path.name, line=frame.lineno,
+                          source=lines[frame.lineno - 1].strip() if frame.lineno <= len(lines) else "")
+            break
+    code = "not_implemented" if isinstance(err, NotImplementedError) else "exception"
+    return Feedback(code, values)
+
+
+def _safe_str(err: BaseException) -> str:
+    try:
+        return str(err)[:2000]
+    except BaseException:  # noqa: BLE001
+        return "<unprintable>"
+
+
+# --- the pids cgroup ------------------------------------------------------------------------------------
+class _PidsCgroup:
+    """A pids cgroup caps the tasks of one grading: RLIMIT_NPROC never binds root, a cgroup does."""
+
+    ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @classmethod
+    def create(cls, limit: int) -> "_PidsCgroup | None":
+        if not sys.platform.startswith("linux") or os.geteuid() != 0:
+            return None
+        for root in cls.ROOTS:
+            if not (root / "pids.max").exists() and not (root / "cgroup.procs").exists():
+                continue
+            if root == Path("/sys/fs/cgroup") and "pids" not in _read(root / "cgroup.subtree_control"):
+                continue  # cgroup v2 without the pids controller delegated to children
+            path = root / "dlquest" / uuid.uuid4().hex[:12]
+            try:
+                path.mkdir(parents=True)
+                (path / "pids.max").write_text(str(limit))
+                return cls(path)
+            except OSError:
+                try:
+                    path.rmdir()
+                except OSError:
+                    pass
+        return None
+
+    def enter(self) -> None:
+        (self.path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def remove(self) -> None:
+        for _ in range(100):
+            try:
+                self.path.rmdir()
+                return
+            except OSError as err:
+                if err.errno != errno.EBUSY:
+                    return
+                time.sleep(0.01)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+_PROTECTIONS: dict | None = None
+
+
+def protections() -> dict:
+    """Which protections hold on this system, found by running an empty probe once."""
+    global _PROTECTIONS
+    if _PROTECTIONS is None:
+        result = run_probe(lambda module: None, Path(os.devnull), limits=Limits(wall_time=30))
+        _PROTECTIONS = dict(result.protections)
+    return dict(_PROTECTIONS)

@@ -1,0 +1,249 @@
+"""Learner-facing strings in English and Chinese, and the choice between them.
+
+Grader feedback is stored as a code plus values (see grader/records.py) and turned into words only here,
+at display time, so that switching language also changes past feedback.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("en", "zh")
+
+
+def detect_language(setting: str | None = None) -> str:
+    """`setting` wins (a --lang flag or a saved choice); otherwise the locale; otherwise English."""
+    if setting in LANGUAGES:
+        return setting
+    for var in ("DLQUEST_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The message `key` in `lang`, with `values` filled in. Unknown keys show themselves, never crash."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key + (" " + repr(values) if values else "")
+    template = entry.get(lang) or entry["en"]
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template + " " + repr(values)
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- grader feedback codes (grader/records.py Feedback.code) -------------------------------------
+    "fb.value_mismatch": {
+        "en": "{what}: values differ at {count} of {total} elements (max abs error {max_abs:.3g}, max rel error "
+        "{max_rel:.3g}; allowed atol={atol:.1e}, rtol={rtol:.1e}).\n"
+        "  first difference at index {index}: expected {expected}, got {got}",
+        "zh": "{what}：{total} 个元素中有 {count} 个数值不同（最大绝对误差 {max_abs:.3g}，最大相对误差 {max_rel:.3g}；"
+        "允许 atol={atol:.1e}，rtol={rtol:.1e}）。\n  第一个不同之处在索引 {index}：期望 {expected}，得到 {got}",
+    },
+    "fb.shape_mismatch": {
+        "en": "{what}: expected shape {expected}, got shape {got}",
+        "zh": "{what}：期望形状 {expected}，实际形状 {got}",
+    },
+    "fb.dtype_mismatch": {
+        "en": "{what}: expected dtype {expected}, got dtype {got}",
+        "zh": "{what}：期望数据类型 {expected}，实际为 {got}",
+    },
+    "fb.dtype_note": {
+        "en": "note: {what} has dtype {got} where the reference has {expected} (values compared as float64)",
+        "zh": "提示：{what} 的数据类型是 {got}，参考答案是 {expected}（数值按 float64 比较）",
+    },
+    "fb.type_mismatch": {
+        "en": "{what}: expected {expected}, got {got}",
+        "zh": "{what}：期望得到 {expected}，实际得到 {got}",
+    },
+    "fb.length_mismatch": {
+        "en": "{what}: expected {expected} items, got {got}",
+        "zh": "{what}：期望 {expected} 项，实际 {got} 项",
+    },
+    "fb.keys_mismatch": {
+        "en": "{what}: expected keys {expected}, got {got}",
+        "zh": "{what}：期望的键为 {expected}，实际为 {got}",
+    },
+    "fb.value_differs": {
+        "en": "{what}: expected {expected}, got {got}",
+        "zh": "{what}：期望 {expected}，得到 {got}",
+    },
+    "fb.nan_mismatch": {
+        "en": "{what}: NaN where the reference has a number (or the reverse), first at index {index}",
+        "zh": "{what}：参考答案是数值的位置出现了 NaN（或相反），首个位置在索引 {index}",
+    },
+    "fb.not_gradable": {
+        "en": "{what}: cannot be compared: {reason}",
+        "zh": "{what}：无法比较：{reason}",
+    },
+    "fb.exception": {
+        "en": "your code raised {type}: {message}",
+        "zh": "你的代码抛出了 {type}：{message}",
+    },
+    "fb.exception_at": {
+        "en": "  at {file}, line {line}: {source}",
+        "zh": "  位置：{file} 第 {line} 行：{source}",
+    },
+    "fb.syntax_error": {
+        "en": "your file does not parse: {message} ({file}, line {line})",
+        "zh": "你的文件有语法错误：{message}（{file} 第 {line} 行）",
+    },
+    "fb.not_implemented": {
+        "en": "not implemented yet: {message}",
+        "zh": "尚未实现：{message}",
+    },
+    "fb.timeout": {
+        "en": "your code did not finish within {seconds:g} s (an endless loop, or far too slow)",
+        "zh": "你的代码在 {seconds:g} 秒内没有结束（可能是死循环，或者太慢）",
+    },
+    "fb.memory": {
+        "en": "your code ran out of the memory it may use ({limit})",
+        "zh": "你的代码超出了允许使用的内存（{limit}）",
+    },
+    "fb.exited": {
+        "en": "your code ended the process (exit status {status}) before returning a result",
+        "zh": "你的代码在返回结果之前结束了进程（退出状态 {status}）",
+    },
+    "fb.killed": {
+        "en": "your code's process was killed by signal {signal} ({name})",
+        "zh": "你的代码所在进程被信号 {signal}（{name}）终止",
+    },
+    "fb.system_exit": {
+        "en": "your code raised {type}({message}) instead of returning: do not exit or interrupt from an exercise",
+        "zh": "你的代码抛出了 {type}({message}) 而不是返回结果：练习中不要退出或中断程序",
+    },
+    "fb.bad_result": {
+        "en": "the result could not be read back from your code's process: {reason}",
+        "zh": "无法从你的代码所在进程读回结果：{reason}",
+    },
+    "fb.forbidden": {
+        "en": "your code called {op}, which this exercise asks you to implement yourself",
+        "zh": "你的代码调用了 {op}，本练习要求你自己实现它",
+    },
+    "fb.output_limit": {
+        "en": "your code printed more than {limit} bytes; the rest was dropped",
+        "zh": "你的代码输出超过 {limit} 字节，其余部分已丢弃",
+    },
+    "fb.assertion": {"en": "{message}", "zh": "{message}"},
+    "fb.reference_failed": {
+        "en": "the reference solution failed on this test ({message}); this is a bug in the course, not in your code",
+        "zh": "参考答案在此测试上出错（{message}）；这是课程的问题，不是你的代码的问题",
+    },
+    "fb.check_error": {
+        "en": "the check itself failed ({type}: {message}); this is a bug in the course, not in your code",
+        "zh": "检查代码本身出错（{type}：{message}）；这是课程的问题，不是你的代码的问题",
+    },
+    "fb.missing_file": {
+        "en": "your file {file} does not exist; run `dlquest reset {exercise}` to get the stub back",
+        "zh": "你的文件 {file} 不存在；运行 `dlquest reset {exercise}` 恢复初始文件",
+    },
+    # --- outcomes ---------------------------------------------------------------------------------
+    "outcome.passed": {"en": "PASS", "zh": "通过"},
+    "outcome.failed": {"en": "FAIL", "zh": "未通过"},
+    "outcome.error": {"en": "ERROR", "zh": "错误"},
+    "outcome.skipped": {"en": "SKIP", "zh": "跳过"},
+    "status.not_started": {"en": "not started", "zh": "未开始"},
+    "status.failing": {"en": "failing", "zh": "未通过"},
+    "status.passed": {"en": "passed", "zh": "已通过"},
+    # --- CLI --------------------------------------------------------------------------------------
+    "cli.no_workspace": {
+        "en": "error: {where} is not inside a dlquest workspace.\n"
+        "Create one with `dlquest init DIR` (then cd DIR), or point at one with --workspace DIR.",
+        "zh": "错误：{where} 不在 dlquest 工作区中。\n用 `dlquest init DIR` 创建一个（然后 cd DIR），或用 --workspace DIR 指定。",
+    },
+    "cli.unknown_item": {
+        "en": "error: no {kind} {name!r}{suggestion}\n`dlquest list` shows them all.",
+        "zh": "错误：没有名为 {name!r} 的{kind}{suggestion}\n用 `dlquest list` 查看全部。",
+    },
+    "cli.did_you_mean": {"en": "; did you mean {names}?", "zh": "；你是不是想找 {names}？"},
+    "cli.same_as_above": {"en": "(same as above)", "zh": "（同上）"},
+    "cli.kind.exercise": {"en": "exercise", "zh": "练习"},
+    "cli.kind.lesson": {"en": "lesson", "zh": "课程"},
+    "cli.manifest_error": {
+        "en": "error: the course manifest {file} is broken:",
+        "zh": "错误：课程清单 {file} 有问题：",
+    },
+    "cli.corrupt_progress": {
+        "en": "warning: the progress database was unreadable ({reason}); it was moved to {moved} and a new one "
+        "started. Your exercise files are untouched.",
+        "zh": "警告：进度数据库无法读取（{reason}）；已移动到 {moved} 并新建。你的练习文件没有受影响。",
+    },
+    "cli.init_created": {
+        "en": "Created workspace {path} with {count} exercise files.\nNext: cd {path} && dlquest list",
+        "zh": "已创建工作区 {path}，包含 {count} 个练习文件。\n下一步：cd {path} && dlquest list",
+    },
+    "cli.init_exists": {
+        "en": "{path} is already a workspace; {count} new exercise files added, your files untouched.",
+        "zh": "{path} 已经是工作区；新增 {count} 个练习文件，你的文件未被改动。",
+    },
+    "cli.synced": {
+        "en": "note: this course has {count} new exercise file(s); added to your workspace: {names}",
+        "zh": "提示：课程新增了 {count} 个练习文件，已加入你的工作区：{names}",
+    },
+    "cli.check_header": {
+        "en": "Checking {exercise} ({file})…",
+        "zh": "正在检查 {exercise}（{file}）…",
+    },
+    "cli.check_summary_pass": {
+        "en": "All {total} tests passed. Well done! Next: {next}",
+        "zh": "全部 {total} 个测试通过，干得好！下一步：{next}",
+    },
+    "cli.check_summary_pass_last": {
+        "en": "All {total} tests passed. Well done!",
+        "zh": "全部 {total} 个测试通过，干得好！",
+    },
+    "cli.check_summary_fail": {
+        "en": "{failed} of {total} tests failed.",
+        "zh": "{total} 个测试中有 {failed} 个未通过。",
+    },
+    "cli.last_hint": {"en": "Hint {n}/{total}: {text}", "zh": "提示 {n}/{total}：{text}"},
+    "cli.more_hints": {
+        "en": "Stuck? `dlquest hint {exercise}` shows the next hint ({left} left).",
+        "zh": "卡住了？`dlquest hint {exercise}` 显示下一条提示（还剩 {left} 条）。",
+    },
+    "cli.no_more_hints": {
+        "en": "That was the last hint. `dlquest solution {exercise}` shows the reference once you pass, or with --yes.",
+        "zh": "这是最后一条提示。通过后（或加 --yes）可以用 `dlquest solution {exercise}` 查看参考答案。",
+    },
+    "cli.protections_off": {
+        "en": "note: grading without {names} on this system (learner code is less contained).",
+        "zh": "提示：本系统上评分时未启用 {names}（对学习者代码的隔离较弱）。",
+    },
+    "cli.solution_locked": {
+        "en": "The reference solution opens after you pass {exercise}. To see it now anyway: "
+        "`dlquest solution {exercise} --yes`.",
+        "zh": "通过 {exercise} 之后才能查看参考答案。如果现在就要看：`dlquest solution {exercise} --yes`。",
+    },
+    "cli.reset_done": {
+        "en": "Restored the stub of {exercise}; your version was saved as backup {backup}.",
+        "zh": "已恢复 {exercise} 的初始文件；你的版本已备份为 {backup}。",
+    },
+    "cli.reset_fresh": {"en": "Restored the stub of {exercise}.", "zh": "已恢复 {exercise} 的初始文件。"},
+    "cli.no_backups": {"en": "No backups for {exercise}.", "zh": "{exercise} 没有备份。"},
+    "cli.restored": {
+        "en": "Restored {exercise} from backup {backup}; the version it replaced was saved as backup {saved}.",
+        "zh": "已从备份 {backup} 恢复 {exercise}；被替换的版本已备份为 {saved}。",
+    },
+    "cli.unknown_backup": {
+        "en": "error: no backup {backup!r} for {exercise}. `dlquest backups {exercise}` lists them.",
+        "zh": "错误：{exercise} 没有名为 {backup!r} 的备份。用 `dlquest backups {exercise}` 查看。",
+    },
+    "cli.locked": {"en": "locked: pass {names} first", "zh": "未解锁：请先通过 {names}"},
+    "cli.next_up": {"en": "next", "zh": "下一个"},
+    "cli.list_legend": {
+        "en": "Open a lesson: dlquest lesson ID   Grade an exercise: dlquest check ID",
+        "zh": "打开课程：dlquest lesson ID   检查练习：dlquest check ID",
+    },
+    "cli.no_example": {"en": "Lesson {lesson} has no runnable example.", "zh": "课程 {lesson} 没有可运行的示例。"},
+    "cli.course_check_ok": {
+        "en": "Course {course} is sound: {exercises} exercises, {lessons} lessons.",
+        "zh": "课程 {course} 检查通过：{exercises} 个练习，{lessons} 节课程。",
+    },
+    "cli.course_check_bad": {
+        "en": "Course {course} has {count} problem(s).",
+        "zh": "课程 {course} 有 {count} 个问题。",
+    },
+}

@@ -1,0 +1,66 @@
+"""Grade records and feedback as text in the learner's language: shared by the CLI and the app.
+
+Pure functions over records; no terminal, no Textual.
+"""
+
+from __future__ import annotations
+
+from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, Feedback, GradeRecord, TestResult
+from dlquest.i18n import t
+
+OUTCOME_STYLE = {PASSED: "green", FAILED: "red", ERROR: "magenta", SKIPPED: "yellow"}
+PROTECTION_NAMES = {
+    "pid_namespace": ("a PID namespace", "PID 命名空间"),
+    "network_namespace": ("a network namespace", "网络命名空间"),
+    "mount_namespace": ("a mount namespace", "挂载命名空间"),
+    "read_only_files": ("read-only files", "只读文件系统"),
+    "hidden_solutions": ("hidden solutions", "隐藏参考答案"),
+    "process_limit": ("a process limit", "进程数限制"),
+    "memory_limit": ("a memory limit", "内存限制"),
+    "no_capabilities": ("dropped capabilities", "去除特权"),
+}
+
+
+def feedback_text(feedback: Feedback, lang: str) -> str:
+    values = dict(feedback.values)
+    text = t(f"fb.{feedback.code}", lang, **values)
+    if feedback.code in ("exception", "not_implemented") and "line" in values:
+        text += "\n" + t("fb.exception_at", lang, **values)
+    return text
+
+
+def test_lines(result: TestResult, lang: str, previous: TestResult | None = None) -> list[str]:
+    """One head line for the test, then its feedback and what the learner's code printed, indented.
+    Feedback identical to the previous test's is not repeated (a stub fails every test the same way)."""
+    device = f" [{result.device}]" if result.device and result.device not in result.test else ""
+    lines = [f"{t('outcome.' + result.outcome, lang):<6} {result.test}{device}  ({result.duration:.2f}s)"]
+    if previous is not None and result.feedback and previous.feedback == result.feedback:
+        lines[0] += "  " + t("cli.same_as_above", lang)
+    else:
+        for feedback in result.feedback:
+            lines.extend("       " + line for line in feedback_text(feedback, lang).splitlines())
+    if result.output.strip() and result.outcome != PASSED:
+        printed = result.output.strip().splitlines()
+        label = "your code printed:" if lang == "en" else "你的代码输出："
+        lines.append(f"       {label}")
+        lines.extend("         | " + line for line in printed[:8])
+        if len(printed) > 8:
+            lines.append(f"         | … ({len(printed) - 8} more lines)")
+    return lines
+
+
+def record_lines(record: GradeRecord, lang: str) -> list[str]:
+    lines: list[str] = []
+    if record.problem is not None:
+        lines.append(feedback_text(record.problem, lang))
+    previous = None
+    for result in record.tests:
+        lines.extend(test_lines(result, lang, previous))
+        previous = result
+    return lines
+
+
+def protections_off(record: GradeRecord, lang: str) -> list[str]:
+    index = 1 if lang == "zh" else 0
+    return [PROTECTION_NAMES[name][index] for name, active in record.protections.items()
+            if not active and name in PROTECTION_NAMES]
