@@ -164,3 +164,6 @@ def warm_up() -> None:
     x = torch.ones(2, 2, requires_grad=True)
     with forbid_ops(r"^$", "nothing"):  # matches no function
         (x * 2).sum().backward()
+    # Some backward passes (a matmul that broadcasts a weight over a batch, as im2col convolutions do) import
+    # torch's symbolic-shape machinery and sympy on first use: ~0.6 s in every child unless done here.
+    import torch.fx.experimental.symbolic_shapes  # noqa: F401
