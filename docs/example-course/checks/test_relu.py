@@ -1,0 +1,21 @@
+import torch
+
+from dlquest.grader.checklib import expect_same, forbid_ops, to_device
+
+
+def forward(module, device, x):
+    return module.relu(to_device(device, x))
+
+
+def guarded(module, x):
+    with forbid_ops(r"relu", "torch.relu"):
+        return module.relu(x)
+
+
+def test_values(learner, reference, device, seed):
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    expect_same(learner, reference, forward, device, x, what="relu(x)", check_dtype=True)
+
+
+def test_does_not_call_torch_relu(learner, reference):
+    expect_same(learner, reference, guarded, torch.tensor([-1.0, 0.0, 2.0]), what="relu(x)")
