@@ -17,11 +17,7 @@ import unicodedata
 import torch
 import torch.nn.functional as F
 from torch import nn
-
-
-def heading(en: str, zh: str) -> None:
-    print()
-    print(f"== {en} / {zh} ==")
+from termplot import SHADES, heading, heat_rows
 
 
 def show_matrix(m: torch.Tensor, indent: str = "    ") -> None:
@@ -129,16 +125,6 @@ def part_parameters() -> None:
 # --------------------------------------------------------------------------------------------
 # 5. Feature maps as text heat maps
 # --------------------------------------------------------------------------------------------
-
-SHADES = " .:-=+*#%@"
-
-
-def heat_rows(m: torch.Tensor) -> list[str]:
-    """One string per row; each value is drawn twice so that cells look roughly square."""
-    lo, hi = m.min().item(), m.max().item()
-    scale = (len(SHADES) - 1) / (hi - lo) if hi > lo else 0.0
-    return ["".join(SHADES[round((v - lo) * scale)] * 2 for v in row) for row in m.tolist()]
-
 
 def display_width(text: str) -> int:
     """Terminal columns taken by text: CJK characters are two columns wide."""

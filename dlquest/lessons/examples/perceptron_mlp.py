@@ -11,14 +11,8 @@ It needs no network access, uses fixed seeds and finishes in a few seconds on a 
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
-
-
-def heading(en: str, zh: str) -> None:
-    print()
-    print(f"== {en} / {zh} ==")
+from termplot import heading, plot_curves
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,52 +149,12 @@ def print_table() -> None:
         print(f"{x:5.1f} | {values} | {slopes}")
 
 
-def plot_curves(plt, title: str, xs, curves: dict) -> None:
-    """Draw a few labelled curves, 70 x 18 characters, with either plotext API.
-
-    plotext 5.x has a matplotlib-like module API (plt.plot, plt.show, ...); plotext 6.x
-    moved plotting onto a figure object (plt.figure.signal, plt.figure.draw, ...).
-    """
-    if hasattr(plt, "clear_figure"):  # plotext 5.x
-        plt.clear_figure()
-        for label, ys in curves.items():
-            plt.plot(list(xs), list(ys), label=label)
-        plt.title(title)
-        plt.plotsize(70, 18)
-        if not sys.stdout.isatty() and hasattr(plt, "clear_color"):
-            plt.clear_color()  # no colour codes when the output goes to a file or a pipe
-        plt.show()
-    else:  # plotext 6.x
-        fig = plt.figure
-        fig.clear()
-        fig.plot_size(70, 18)
-        fig.title(title)
-        for label, ys in curves.items():
-            fig.draw(fig.signal(list(xs), list(ys)).label(label).lines())
-        fig.show(colorless=not sys.stdout.isatty())
-
-
 def part_activations() -> None:
     heading("Activation functions", "激活函数")
-    try:
-        import plotext as plt
-    except ImportError:
-        plt = None
-        print("plotext is not installed, so here is a table instead. / 未安装 plotext，改为输出表格。")
-        print("(install it with: pip install plotext)")
-    if plt is not None:
-        xs = np.linspace(-3, 3, 121)
-        try:
-            plot_curves(plt, "Activations",
-                        xs.tolist(), {n: f(xs).tolist() for n, (f, _) in ACTIVATIONS.items()})
-            plot_curves(plt, "Derivatives",
-                        xs.tolist(), {n + "'": d(xs).tolist() for n, (_, d) in ACTIVATIONS.items()})
-        except Exception as exc:  # an unexpected plotext version: fall back to numbers
-            print(f"plotext could not draw the plot ({type(exc).__name__}: {exc}); here is a table instead.")
-            print(f"plotext 无法绘图（{type(exc).__name__}），改为输出表格。")
-            plt = None
-    if plt is None:
-        print_table()
+    xs = np.linspace(-3, 3, 121)
+    plot_curves("Activations", xs.tolist(), {n: f(xs).tolist() for n, (f, _) in ACTIVATIONS.items()})
+    plot_curves("Derivatives", xs.tolist(), {n + "'": d(xs).tolist() for n, (_, d) in ACTIVATIONS.items()})
+    print_table()
     print("sigmoid' peaks at 0.25 and tanh' at 1.0; both vanish for large |x|.")
     print("relu' is 1 for x > 0 and 0 otherwise.")
     print("sigmoid 的导数最大为 0.25，tanh 的导数最大为 1.0，|x| 很大时都趋近 0；")
