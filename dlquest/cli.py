@@ -300,6 +300,92 @@ def cmd_course_check(ctx: Context) -> int:
     return 0
 
 
+def cmd_grade(ctx: Context) -> int:
+    """Grade a folder of submissions (one workspace per student) and write the reports."""
+    import concurrent.futures
+    import multiprocessing
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from dlquest.grader import batch, reports
+
+    args, course = ctx.args, ctx.course
+    folder = Path(args.submissions)
+    if not folder.is_dir():
+        raise UsageError(f"error: {folder} is not a folder of submissions (one folder or archive per student)")
+    exercises = [ctx.exercise(name).id for name in args.exercises.split(",")] if args.exercises \
+        else list(course.exercises)
+    submissions = batch.discover(folder)
+    if args.student:
+        submissions = [s for s in submissions if s.student == args.student]
+        if not submissions:
+            raise UsageError(f"error: no submission for student {args.student!r} in {folder}")
+    out = Path(args.out)
+    store = batch.ResultStore(out)
+    settings = {"seed": args.seed, "timeout": args.timeout, "device": args.device}
+    wanted = [str(course.exercises[e].workspace_path) for e in exercises]
+    todo = []
+    for submission in submissions:
+        try:
+            files = batch.read_files(submission, wanted)
+        except batch.NotGradable as err:
+            store.add(submission.student, f"not gradable: {err}", exercises, settings,
+                      batch.not_gradable_records(submission.student, exercises, str(err), course))
+            continue
+        content = batch.digest(files)
+        if args.force or args.student or not store.is_current(submission.student, content, exercises, settings):
+            todo.append((submission, files, content))
+    console = Console(stderr=True)
+    console.print(f"{len(submissions)} submissions, {len(todo)} to grade "
+                  f"({len(submissions) - len(todo)} already graded), {args.workers} workers")
+    devices = None if args.device == "auto" else [args.device]
+    executor = concurrent.futures.ProcessPoolExecutor(
+        max_workers=args.workers, mp_context=multiprocessing.get_context("spawn"), initializer=batch.warm_worker)
+    interrupted = False
+    with executor, Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       console=console) as bar:
+        task = bar.add_task("grading", total=len(todo))
+        futures = {executor.submit(batch.grade_student, str(course.root), s.student, files, exercises, args.seed,
+                                   args.timeout, devices): (s, content) for s, files, content in todo}
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                submission, content = futures[future]
+                try:
+                    records = future.result()
+                except Exception as err:  # a worker died (killed, out of memory): record it, go on
+                    records = batch.not_gradable_records(submission.student, exercises,
+                                                         f"the grading worker failed: {err}", course)
+                    content = f"worker failed: {err}"
+                store.add(submission.student, content, exercises, settings, records)
+                bar.advance(task)
+        except KeyboardInterrupt:
+            interrupted = True
+            executor.shutdown(wait=False, cancel_futures=True)
+    current = {s.student for s in batch.discover(folder)}
+    results = {student: records for student, records in store.records().items() if student in current}
+    reports.write_all(out, course, results, exercises)
+    table = Table("exercise", "pass rate", "mean score", "most common failing test")
+    for exercise, rate, mean, points, failing in reports.summary(course, results, exercises):
+        table.add_row(exercise, f"{rate:.0%}", f"{mean:.1f} / {points:g}", failing)
+    Console().print(table)
+    print(f"Reports in {out}: gradebook.csv, results.json, junit.xml, gradescope/, feedback/")
+    if interrupted:
+        print("Interrupted: rerun the same command to grade the rest.", file=sys.stderr)
+        return 130
+    return 0
+
+
+def cmd_submit(ctx: Context) -> int:
+    from dlquest.grader.batch import pack_workspace
+
+    archive = Path(ctx.args.output or f"{ctx.workspace.root.name}.tar.gz").resolve()
+    packed = pack_workspace(ctx.workspace.root, ctx.course, archive)
+    print(f"Packed {len(packed)} exercise files into {archive}")
+    return 0
+
+
 # --- argument parsing -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -342,6 +428,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("backup", nargs="?", metavar="BACKUP")
     command("lang", cmd_lang, "show or save your language (en or zh)").add_argument(
         "language", nargs="?", choices=LANGUAGES)
+
+    sub = command("grade", cmd_grade, "grade a folder of student submissions and write gradebook and reports",
+                  need_workspace=False)
+    sub.add_argument("submissions", metavar="SUBMISSIONS", help="folder with one workspace folder or archive "
+                     "(.zip, .tar.gz) per student, named by student id")
+    sub.add_argument("--exercises", metavar="A,B", help="grade only these exercises (default: all)")
+    sub.add_argument("--out", metavar="DIR", default="grades", help="where results and reports go (default: grades)")
+    sub.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="grading processes (default: cores)")
+    sub.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    sub.add_argument("--seed", type=int, help="a secret seed, so that inputs differ from what learners saw")
+    sub.add_argument("--timeout", type=float, help="seconds per call into student code (default: per exercise)")
+    sub.add_argument("--force", action="store_true", help="regrade everyone, even unchanged submissions")
+    sub.add_argument("--student", metavar="ID", help="(re)grade this student only")
+    sub = command("submit", cmd_submit, "pack your workspace into an archive for your instructor")
+    sub.add_argument("--output", "-o", metavar="FILE", help="archive path (default: <workspace>.tar.gz)")
 
     course = commands.add_parser("course", help="tools for course authors")
     course_commands = course.add_subparsers(dest="course_command", metavar="COMMAND", required=True)

@@ -1,0 +1,284 @@
+"""Grading a whole class: find submissions, unpack them safely, grade each in a warm worker, resume.
+
+A submission is a student's workspace: a folder, a .zip or a .tar.gz named by the student id. Only the
+exercise files the course names are taken from it (an allow-list: no conftest.py, no sitecustomize.py, no
+module that shadows torch is ever copied, let alone imported), and archives that escape their folder, hold
+links or unpack too large are refused as "not gradable".
+
+Work goes to a `concurrent.futures.Executor` — a local process pool of warm workers by default — one task
+per student. Results are appended to `results.jsonl` in the output folder as each student finishes, so an
+interrupted run resumes: a student is graded again only when their files changed (or with --force).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from dlquest.course import Course, load_course
+from dlquest.grader.records import ERROR, FAILED, PASSED, Feedback, GradeRecord
+
+ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 10_000
+MAX_FILE_BYTES = 1024 * 1024  # an exercise file larger than this is not a real attempt
+
+
+class NotGradable(Exception):
+    """The submission as a whole cannot be graded; the message says why, for the student's feedback."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    path: Path
+
+
+def student_id(path: Path) -> str:
+    name = path.name
+    for suffix in ARCHIVE_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def discover(folder: Path) -> list[Submission]:
+    """One submission per folder or archive in `folder`, sorted by student id."""
+    found = {}
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() or (entry.is_file() and entry.name.endswith(ARCHIVE_SUFFIXES)):
+            found.setdefault(student_id(entry), Submission(student_id(entry), entry))
+    return list(found.values())
+
+
+# --- reading a submission ---------------------------------------------------------------------------------
+def read_files(submission: Submission, wanted: list[str]) -> dict[str, bytes]:
+    """The allow-listed files (paths relative to a workspace root, e.g. "exercises/conv2d.py") that the
+    submission holds, as bytes. A workspace may sit at the top of the submission or one folder down."""
+    if submission.path.is_dir():
+        return _from_folder(submission.path, wanted)
+    return _from_archive(submission.path, wanted)
+
+
+def _pick(names: dict[str, object], wanted: list[str]) -> dict[str, object]:
+    """Match wanted paths to member names, at the top or under one common folder."""
+    picked = {}
+    for path in wanted:
+        for name, member in names.items():
+            parts = PurePosixPath(name).parts
+            if name == path or (len(parts) >= 2 and "/".join(parts[1:]) == path):
+                picked[path] = member
+                break
+    return picked
+
+
+def _from_folder(root: Path, wanted: list[str]) -> dict[str, bytes]:
+    files = {}
+    real_root = root.resolve()
+    for path in wanted:
+        for candidate in [root / path, *[child / path for child in sorted(root.iterdir()) if child.is_dir()]]:
+            if candidate.is_symlink():
+                raise NotGradable(f"{path} is a symbolic link")
+            if candidate.is_file():
+                if not candidate.resolve().is_relative_to(real_root):
+                    raise NotGradable(f"{path} points outside the submission")
+                if candidate.stat().st_size > MAX_FILE_BYTES:
+                    raise NotGradable(f"{path} is larger than {MAX_FILE_BYTES} bytes")
+                files[path] = candidate.read_bytes()
+                break
+    return files
+
+
+def _from_archive(archive: Path, wanted: list[str]) -> dict[str, bytes]:
+    try:
+        if archive.name.endswith(".zip"):
+            return _from_zip(archive, wanted)
+        return _from_tar(archive, wanted)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as err:
+        raise NotGradable(f"the archive cannot be read ({type(err).__name__}: {err})") from None
+
+
+def _check_member(name: str, size: int, total: int) -> int:
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
+        raise NotGradable(f"the archive member {name!r} would land outside its folder")
+    total += size
+    if total > MAX_UNPACKED_BYTES:
+        raise NotGradable(f"the archive unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MiB")
+    return total
+
+
+def _from_zip(archive: Path, wanted: list[str]) -> dict[str, bytes]:
+    with zipfile.ZipFile(archive) as bundle:
+        members = bundle.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise NotGradable("the archive holds too many files")
+        total = 0
+        for info in members:
+            total = _check_member(info.filename, info.file_size, total)
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise NotGradable(f"the archive member {info.filename!r} is a symbolic link")
+        picked = _pick({i.filename: i for i in members if not i.is_dir()}, wanted)
+        return {path: _bounded(bundle.open(info)) for path, info in picked.items()}
+
+
+def _from_tar(archive: Path, wanted: list[str]) -> dict[str, bytes]:
+    with tarfile.open(archive) as bundle:
+        members = bundle.getmembers()
+        if len(members) > MAX_MEMBERS:
+            raise NotGradable("the archive holds too many files")
+        total = 0
+        for member in members:
+            total = _check_member(member.name, member.size, total)
+            if member.issym() or member.islnk() or member.isdev() or member.isfifo():
+                raise NotGradable(f"the archive member {member.name!r} is a link or a device")
+        picked = _pick({m.name: m for m in members if m.isfile()}, wanted)
+        return {path: _bounded(bundle.extractfile(member)) for path, member in picked.items()}
+
+
+def _bounded(stream) -> bytes:
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise NotGradable(f"an exercise file is larger than {MAX_FILE_BYTES} bytes")
+    return data
+
+
+def digest(files: dict[str, bytes]) -> str:
+    """What identifies a submission's content: regrading is needed exactly when this changes."""
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    return h.hexdigest()
+
+
+# --- grading one student (runs in a worker process) ---------------------------------------------------------
+_COURSES: dict[str, Course] = {}
+
+
+def warm_worker() -> None:
+    """Executor initializer: import torch and the grader once per worker process."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        pass
+    from dlquest.grader.plugin import warm_up
+
+    warm_up()
+
+
+def grade_student(course_root: str, student: str, files: dict[str, bytes], exercises: list[str],
+                  seed: int | None, timeout: float | None, devices: list[str] | None) -> list[dict]:
+    """Grade one student's files for `exercises`. Returns plain dicts (they cross process boundaries)."""
+    from dlquest.grader.grade import grade
+    from dlquest.grader.sandbox import Limits
+
+    if course_root not in _COURSES:
+        _COURSES[course_root] = load_course(course_root)
+    course = _COURSES[course_root]
+    results = []
+    with tempfile.TemporaryDirectory(prefix=f"dlquest-{student}-") as folder:
+        for exercise_id in exercises:
+            exercise = course.exercise(exercise_id)
+            target = Path(folder) / exercise.workspace_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if str(exercise.workspace_path) in files:
+                target.write_bytes(files[str(exercise.workspace_path)])
+            limits = Limits(wall_time=timeout or exercise.timeout)
+            record = grade(course, exercise, target, seed=seed, limits=limits, devices=devices)
+            results.append(record.to_dict())
+    return results
+
+
+def not_gradable_records(student: str, exercises: list[str], reason: str, course: Course) -> list[dict]:
+    import time
+
+    import dlquest
+
+    return [GradeRecord(exercise=e, outcome=ERROR, tests=[], started_at=time.time(), duration=0.0, devices=[],
+                        source_sha256="", check_sha256="", grader_version=dlquest.__version__, torch_version=None,
+                        problem=Feedback("not_gradable", {"what": student, "reason": reason})).to_dict()
+            for e in exercises]
+
+
+# --- verdicts and scores ------------------------------------------------------------------------------------
+def verdict(record: GradeRecord) -> str:
+    """One word for a gradebook: passed, failed, error, timeout, out of memory, crashed, not gradable."""
+    if record.outcome == PASSED:
+        return "passed"
+    codes = [f.code for t in record.tests for f in t.feedback] + ([record.problem.code] if record.problem else [])
+    for code, word in (("not_gradable", "not gradable"), ("missing_file", "not gradable"),
+                       ("syntax_error", "not gradable"), ("timeout", "timeout"), ("memory", "out of memory"),
+                       ("killed", "crashed"), ("exited", "crashed"), ("system_exit", "crashed")):
+        if code in codes:
+            return word
+    return "failed" if record.outcome == FAILED else "error"
+
+
+def score(record: GradeRecord, points: float) -> float:
+    """Points in proportion to the tests passed (all of them for a pass)."""
+    if not record.tests:
+        return 0.0
+    passed = sum(1 for t in record.tests if t.outcome == PASSED)
+    return round(points * passed / len(record.tests), 3)
+
+
+# --- the results store ------------------------------------------------------------------------------------
+class ResultStore:
+    """results.jsonl: one line per graded student, appended (and fsynced) as each finishes."""
+
+    def __init__(self, out: Path):
+        self.path = Path(out) / "results.jsonl"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.entries: dict[str, dict] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a kill: that student is simply graded again
+                self.entries[entry["student"]] = entry
+
+    def is_current(self, student: str, content: str, exercises: list[str], settings: dict) -> bool:
+        entry = self.entries.get(student)
+        return bool(entry and entry["digest"] == content and entry["exercises"] == exercises
+                    and entry["settings"] == settings)
+
+    def add(self, student: str, content: str, exercises: list[str], settings: dict, records: list[dict]) -> None:
+        entry = {"student": student, "digest": content, "exercises": exercises, "settings": settings,
+                 "records": records}
+        self.entries[student] = entry
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def records(self) -> dict[str, list[GradeRecord]]:
+        return {student: [GradeRecord.from_dict(r) for r in entry["records"]]
+                for student, entry in sorted(self.entries.items())}
+
+
+# --- packing a workspace (dlquest submit) --------------------------------------------------------------------
+def pack_workspace(workspace_root: Path, course: Course, archive: Path) -> list[str]:
+    """Write the workspace's exercise files into a .tar.gz that `dlquest grade` accepts."""
+    packed = []
+    with tarfile.open(archive, "w:gz") as bundle:
+        for exercise in course.exercises.values():
+            source = Path(workspace_root) / exercise.workspace_path
+            if source.is_file():
+                data = source.read_bytes()
+                info = tarfile.TarInfo(str(exercise.workspace_path))
+                info.size = len(data)
+                info.mtime = int(source.stat().st_mtime)
+                bundle.addfile(info, io.BytesIO(data))
+                packed.append(exercise.id)
+    return packed
+

@@ -1,0 +1,155 @@
+"""Instructor grading: a class folder in, gradebook and reports out; hostile archives refused; runs resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from dlquest.course import BUNDLED_COURSE
+from dlquest.grader import batch
+
+SOLUTION = (BUNDLED_COURSE / "solutions" / "perceptron.py").read_text()
+STUB = (BUNDLED_COURSE / "exercises" / "perceptron.py").read_text()
+WRONG = SOLUTION.replace(">= 0 else 0", "> 0 else 0")
+HANGS = "while True:\n    pass\n"
+CRASHES = "import os\nos._exit(3)\n"
+FILE = "exercises/perceptron.py"
+
+
+def dlquest(*args, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dlquest", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def write_tar(path: Path, members: dict[str, bytes], symlink: str | None = None) -> None:
+    with tarfile.open(path, "w:gz") as bundle:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            bundle.addfile(info, io.BytesIO(data))
+        if symlink:
+            info = tarfile.TarInfo(symlink)
+            info.type = tarfile.SYMTYPE
+            info.linkname = "/etc/passwd"
+            bundle.addfile(info)
+
+
+@pytest.fixture
+def classroom(tmp_path) -> Path:
+    """A class of six: folders and archives, right and wrong, hanging and crashing, and a broken archive."""
+    folder = tmp_path / "submissions"
+    (folder / "ana" / "exercises").mkdir(parents=True)
+    (folder / "ana" / FILE).write_text(SOLUTION)
+    # Files that must never be picked up or imported: only allow-listed exercise files are copied.
+    (folder / "ana" / "conftest.py").write_text("raise SystemExit('conftest imported')\n")
+    (folder / "ana" / "exercises" / "numpy.py").write_text("raise SystemExit('shadowing module imported')\n")
+    write_tar(folder / "ben.tar.gz", {f"ben/{FILE}": WRONG.encode()})
+    write_tar(folder / "cai.tar.gz", {FILE: HANGS.encode()})
+    with zipfile.ZipFile(folder / "dee.zip", "w") as bundle:
+        bundle.writestr(FILE, CRASHES)
+    (folder / "eve.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
+    write_tar(folder / "fay.tar.gz", {"../../escape.py": b"x", FILE: SOLUTION.encode()})
+    return folder
+
+
+def test_a_class_is_graded_into_every_report(classroom, tmp_path):
+    out = tmp_path / "grades"
+    result = dlquest("grade", str(classroom), "--exercises", "perceptron", "--out", str(out), "--workers", "2",
+                     "--timeout", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader((out / "gradebook.csv").open()))
+    assert rows[0] == ["student", "perceptron", "total"]
+    assert rows[1] == ["points possible", "10.0", "10.0"]
+    scores = {row[0]: float(row[-1]) for row in rows[2:]}
+    assert scores["ana"] == 10.0
+    assert 0 < scores["ben"] < 10.0  # partial credit: some tests pass with > 0
+    assert scores["cai"] == scores["dee"] == scores["eve"] == scores["fay"] == 0.0
+
+    records = json.loads((out / "results.json").read_text())
+    words = {student: batch.verdict(batch.GradeRecord.from_dict(r[0])) for student, r in records.items()}
+    assert words == {"ana": "passed", "ben": "failed", "cai": "timeout", "dee": "crashed",
+                     "eve": "not gradable", "fay": "not gradable"}
+    assert "would land outside its folder" in json.dumps(records["fay"])
+    assert records["ana"][0]["torch_version"] and len(records["ana"][0]["source_sha256"]) == 64
+
+    gradescope = json.loads((out / "gradescope" / "ben" / "results.json").read_text())
+    assert {"score", "max_score", "execution_time", "output", "tests"} <= set(gradescope)
+    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(gradescope["tests"][0])
+    suites = ElementTree.parse(out / "junit.xml").getroot()
+    assert len(suites.findall("testsuite")) == 6
+    feedback = (out / "feedback" / "ben.md").read_text()
+    assert "values differ" in feedback or "expected" in feedback
+    assert "def fit" not in feedback  # never the solution's code
+    assert "pass rate" in result.stdout
+
+
+def test_unchanged_submissions_are_not_graded_again(classroom, tmp_path):
+    out = tmp_path / "grades"
+    args = ("grade", str(classroom), "--exercises", "perceptron", "--out", str(out), "--timeout", "1")
+    assert dlquest(*args, cwd=tmp_path).returncode == 0
+    again = dlquest(*args, cwd=tmp_path)
+    assert "0 to grade" in again.stderr
+    (classroom / "ana" / FILE).write_text(STUB)
+    changed = dlquest(*args, cwd=tmp_path)
+    assert "1 to grade" in changed.stderr
+    rows = {row[0]: row for row in csv.reader((out / "gradebook.csv").open())}
+    assert float(rows["ana"][-1]) == 0.0
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(tmp_path):
+    folder = tmp_path / "submissions"
+    for n in range(6):
+        (folder / f"s{n}" / "exercises").mkdir(parents=True)
+        (folder / f"s{n}" / FILE).write_text(SOLUTION if n % 2 else WRONG)
+    out = tmp_path / "grades"
+    args = [sys.executable, "-m", "dlquest", "grade", str(folder), "--exercises", "perceptron", "--out", str(out),
+            "--workers", "1"]
+    run = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    results = out / "results.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (not results.exists() or not results.read_text().strip()):
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    done = len(results.read_text().splitlines())
+    assert 1 <= done < 6
+    resumed = dlquest(*args[3:], cwd=tmp_path)
+    assert resumed.returncode == 0
+    assert f"{6 - done} to grade" in resumed.stderr
+    rows = {row[0]: row for row in csv.reader((out / "gradebook.csv").open())}
+    assert all(float(rows[f"s{n}"][-1]) == 10.0 for n in (1, 3, 5))
+
+
+@pytest.mark.parametrize("members, symlink, reason", [
+    ({"/etc/evil.py": b"x"}, None, "outside its folder"),
+    ({"a/../../evil.py": b"x"}, None, "outside its folder"),
+    ({FILE: b"x"}, "exercises/link.py", "link"),
+    ({"big.bin": b"0" * (batch.MAX_UNPACKED_BYTES + 1)}, None, "more than"),
+])
+def test_hostile_archives_are_refused(tmp_path, members, symlink, reason):
+    archive = tmp_path / "mal.tar.gz"
+    write_tar(archive, members, symlink)
+    with pytest.raises(batch.NotGradable, match=reason):
+        batch.read_files(batch.Submission("mal", archive), [FILE])
+
+
+def test_submit_packs_what_grade_accepts(tmp_path):
+    assert dlquest("init", "ws", cwd=tmp_path).returncode == 0
+    (tmp_path / "ws" / FILE).write_text(SOLUTION)
+    packed = dlquest("submit", "-o", str(tmp_path / "me.tar.gz"), cwd=tmp_path / "ws")
+    assert packed.returncode == 0
+    files = batch.read_files(batch.Submission("me", tmp_path / "me.tar.gz"), [FILE])
+    assert files[FILE].decode() == SOLUTION
