@@ -27,6 +27,7 @@ test: $(STAMP)
 ## Timing figures (printed, never asserted).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -303,7 +303,6 @@ def cmd_course_check(ctx: Context) -> int:
 def cmd_grade(ctx: Context) -> int:
     """Grade a folder of submissions (one workspace per student) and write the reports."""
     import concurrent.futures
-    import multiprocessing
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
@@ -338,11 +337,15 @@ def cmd_grade(ctx: Context) -> int:
         if args.force or args.student or not store.is_current(submission.student, content, exercises, settings):
             todo.append((submission, files, content))
     console = Console(stderr=True)
+    where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"with {args.workers} local workers"
     console.print(f"{len(submissions)} submissions, {len(todo)} to grade "
-                  f"({len(submissions) - len(todo)} already graded), {args.workers} workers")
+                  f"({len(submissions) - len(todo)} already graded), {where}")
     devices = None if args.device == "auto" else [args.device]
-    executor = concurrent.futures.ProcessPoolExecutor(
-        max_workers=args.workers, mp_context=multiprocessing.get_context("spawn"), initializer=batch.warm_worker)
+    try:
+        executor = batch.make_executor(args.workers, args.scheduler, args.device)
+    except (OSError, TimeoutError) as err:
+        raise UsageError(f"error: cannot reach the Dask scheduler at {args.scheduler} ({err}); "
+                         "start one with `dask scheduler` (see the README)") from None
     interrupted = False
     with executor, Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                        console=console) as bar:
@@ -362,7 +365,9 @@ def cmd_grade(ctx: Context) -> int:
                 bar.advance(task)
         except KeyboardInterrupt:
             interrupted = True
-            executor.shutdown(wait=False, cancel_futures=True)
+            for future in futures:
+                future.cancel()
+            executor.shutdown(wait=False)
     current = {s.student for s in batch.discover(folder)}
     results = {student: records for student, records in store.records().items() if student in current}
     reports.write_all(out, course, results, exercises)
@@ -440,6 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", type=int, help="a secret seed, so that inputs differ from what learners saw")
     sub.add_argument("--timeout", type=float, help="seconds per call into student code (default: per exercise)")
     sub.add_argument("--force", action="store_true", help="regrade everyone, even unchanged submissions")
+    sub.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster (tcp://HOST:PORT) instead of "
+                     "local processes")
     sub.add_argument("--student", metavar="ID", help="(re)grade this student only")
     sub = command("submit", cmd_submit, "pack your workspace into an archive for your instructor")
     sub.add_argument("--output", "-o", metavar="FILE", help="archive path (default: <workspace>.tar.gz)")

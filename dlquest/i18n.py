@@ -99,6 +99,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "your code did not finish within {seconds:g} s (an endless loop, or far too slow)",
         "zh": "你的代码在 {seconds:g} 秒内没有结束（可能是死循环，或者太慢）",
     },
+    "fb.timeout_skipped": {
+        "en": "not run: your code already timed out {count} times in this check",
+        "zh": "未运行：你的代码在本次检查中已经超时 {count} 次",
+    },
     "fb.memory": {
         "en": "your code ran out of the memory it may use ({limit})",
         "zh": "你的代码超出了允许使用的内存（{limit}）",

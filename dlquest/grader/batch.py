@@ -160,12 +160,38 @@ def digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
+# --- where the work runs -------------------------------------------------------------------------------------
+def make_executor(workers: int, scheduler: str | None = None, device: str = "auto"):
+    """A local pool of warm worker processes, or — given a scheduler address — a Dask cluster's executor.
+
+    Either way the same `grade_student` runs per student; nothing else differs. Dask's nanny workers are
+    daemonic, which is why the grader forks its children with os.fork and never uses multiprocessing.
+    """
+    if scheduler:
+        from distributed import Client
+
+        client = Client(scheduler, timeout="10s")
+        # GPU gradings go to workers started with `--resources GPU=1`.
+        return client.get_executor(resources={"GPU": 1}) if device == "cuda" else client.get_executor()
+    import concurrent.futures
+    import multiprocessing
+
+    # spawn, not fork: the pool's parent runs threads (the progress bar, the executor's own).
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                                  initializer=warm_worker)
+
+
 # --- grading one student (runs in a worker process) ---------------------------------------------------------
 _COURSES: dict[str, Course] = {}
+_WARM = False
 
 
 def warm_worker() -> None:
-    """Executor initializer: import torch and the grader once per worker process."""
+    """Import torch and the grader once per worker process (a pool initializer, or lazily on Dask)."""
+    global _WARM
+    if _WARM:
+        return
+    _WARM = True
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -181,6 +207,7 @@ def grade_student(course_root: str, student: str, files: dict[str, bytes], exerc
     from dlquest.grader.grade import grade
     from dlquest.grader.sandbox import Limits
 
+    warm_worker()
     if course_root not in _COURSES:
         _COURSES[course_root] = load_course(course_root)
     course = _COURSES[course_root]
@@ -216,7 +243,7 @@ def verdict(record: GradeRecord) -> str:
         return "passed"
     codes = [f.code for t in record.tests for f in t.feedback] + ([record.problem.code] if record.problem else [])
     for code, word in (("not_gradable", "not gradable"), ("missing_file", "not gradable"),
-                       ("syntax_error", "not gradable"), ("timeout", "timeout"), ("memory", "out of memory"),
+                       ("syntax_error", "not gradable"), ("timeout", "timeout"), ("timeout_skipped", "timeout"), ("memory", "out of memory"),
                        ("killed", "crashed"), ("exited", "crashed"), ("system_exit", "crashed")):
         if code in codes:
             return word

@@ -16,6 +16,9 @@ from dlquest.grader.records import (ERROR, FAILED, PASSED, SKIPPED, CheckFailed,
                                     TestResult)
 
 
+MAX_TIMEOUTS = 2  # learner time-outs in one grading before the remaining calls are not even started
+
+
 class Runner:
     """The `learner` and `reference` fixtures: run a probe against one module, in the sandbox."""
 
@@ -25,6 +28,9 @@ class Runner:
         self.is_learner = is_learner
 
     def run(self, probe, *args, device: str = "cpu", **kwargs):
+        if self.is_learner and self._plugin.learner_timeouts >= MAX_TIMEOUTS:
+            # Code that hung twice hangs again: fail at once instead of waiting out every remaining test.
+            raise CheckFailed(Feedback("timeout_skipped", {"count": self._plugin.learner_timeouts}))
         hide = self._plugin.hide if self.is_learner else ()
         result = sandbox.run_probe(probe, self.path, args, kwargs, limits=self._plugin.limits, hide=hide,
                                    device=device, module_name="learner" if self.is_learner else "reference")
@@ -33,6 +39,8 @@ class Runner:
             self._plugin.current_output.append(result.output)
         if not result.ok:
             if self.is_learner:
+                if result.feedback.code == "timeout":
+                    self._plugin.learner_timeouts += 1
                 raise CheckFailed(result.feedback)
             raise ReferenceFailed(result.feedback)
         return result.value
@@ -53,6 +61,7 @@ class GraderPlugin:
         self.results: list[TestResult] = []
         self.protections: dict = {}
         self.collection_problem: Feedback | None = None
+        self.learner_timeouts = 0
         self.current_output: list[str] = []
         self.current_notes: list[Feedback] = []
         self._started: dict[str, float] = {}
