@@ -314,8 +314,7 @@ def cmd_grade(ctx: Context) -> int:
     folder = Path(args.submissions)
     if not folder.is_dir():
         raise UsageError(f"error: {folder} is not a folder of submissions (one folder or archive per student)")
-    exercises = [ctx.exercise(name).id for name in args.exercises.split(",")] if args.exercises \
-        else list(course.exercises)
+    exercises = _exercise_list(ctx)
     submissions = batch.discover(folder)
     if args.student:
         submissions = [s for s in submissions if s.student == args.student]
@@ -391,6 +390,30 @@ def cmd_submit(ctx: Context) -> int:
     return 0
 
 
+def _exercise_list(ctx: Context) -> list[str]:
+    names = ctx.args.exercises
+    return [ctx.exercise(name).id for name in names.split(",")] if names else list(ctx.course.exercises)
+
+
+def cmd_gradescope_build(ctx: Context) -> int:
+    from dlquest.grader import gradescope
+
+    archive = Path(ctx.args.output).resolve()
+    exercises = _exercise_list(ctx)
+    gradescope.build(ctx.course, exercises, archive)
+    print(f"Wrote {archive} for {len(exercises)} exercises: upload it as the assignment's autograder "
+          f"(Gradescope: Configure Autograder → Zip file upload).")
+    return 0
+
+
+def cmd_gradescope_run(ctx: Context) -> int:
+    from dlquest.grader import gradescope
+
+    report = gradescope.run(ctx.course, _exercise_list(ctx), Path(ctx.args.submission), Path(ctx.args.results))
+    print(f"score {report['score']:g} / {report['max_score']:g}")
+    return 0
+
+
 # --- argument parsing -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -450,6 +473,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--student", metavar="ID", help="(re)grade this student only")
     sub = command("submit", cmd_submit, "pack your workspace into an archive for your instructor")
     sub.add_argument("--output", "-o", metavar="FILE", help="archive path (default: <workspace>.tar.gz)")
+
+    gradescope = commands.add_parser("gradescope", help="run the same checks on Gradescope")
+    gradescope_commands = gradescope.add_subparsers(dest="gradescope_command", metavar="COMMAND", required=True)
+    sub = gradescope_commands.add_parser("build", parents=[common], help="write the autograder zip")
+    sub.add_argument("--exercises", metavar="A,B", help="the assignment's exercises (default: all)")
+    sub.add_argument("--output", "-o", metavar="FILE", default="autograder.zip")
+    sub.set_defaults(handler=cmd_gradescope_build, need_workspace=False)
+    sub = gradescope_commands.add_parser("run", parents=[common], help="(inside the autograder) grade one "
+                                         "submission and write results.json")
+    sub.add_argument("--submission", metavar="DIR", required=True)
+    sub.add_argument("--results", metavar="FILE", required=True)
+    sub.add_argument("--exercises", metavar="A,B")
+    sub.set_defaults(handler=cmd_gradescope_run, need_workspace=False)
 
     course = commands.add_parser("course", help="tools for course authors")
     course_commands = course.add_subparsers(dest="course_command", metavar="COMMAND", required=True)

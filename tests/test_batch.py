@@ -153,3 +153,25 @@ def test_submit_packs_what_grade_accepts(tmp_path):
     assert packed.returncode == 0
     files = batch.read_files(batch.Submission("me", tmp_path / "me.tar.gz"), [FILE])
     assert files[FILE].decode() == SOLUTION
+
+
+def test_the_gradescope_autograder_grades_like_dlquest_grade(tmp_path):
+    built = dlquest("gradescope", "build", "--exercises", "perceptron", "-o", str(tmp_path / "ag.zip"), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    with zipfile.ZipFile(tmp_path / "ag.zip") as bundle:
+        names = bundle.namelist()
+        assert {"setup.sh", "run_autograder", "dlquest-src/pyproject.toml"} <= set(names)
+        assert "dlquest-src/dlquest/grader/sandbox.py" in names
+        bundle.extractall(tmp_path / "source")
+    run_autograder = (tmp_path / "source" / "run_autograder").read_text()
+    assert "--exercises perceptron" in run_autograder
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "perceptron.py").write_text(WRONG)  # uploaded bare, without exercises/
+    env = dict(os.environ, DLQUEST_SUBMISSION=str(tmp_path / "submission"),
+               DLQUEST_RESULTS=str(tmp_path / "results"), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    ran = subprocess.run(["bash", str(tmp_path / "source" / "run_autograder")], env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert ran.returncode == 0, ran.stderr
+    report = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert report["max_score"] == 10.0 and 0 < report["score"] < 10.0
+    assert any(t["status"] == "failed" for t in report["tests"])
