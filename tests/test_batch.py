@@ -175,3 +175,51 @@ def test_the_gradescope_autograder_grades_like_dlquest_grade(tmp_path):
     report = json.loads((tmp_path / "results" / "results.json").read_text())
     assert report["max_score"] == 10.0 and 0 < report["score"] < 10.0
     assert any(t["status"] == "failed" for t in report["tests"])
+
+
+TRICKS = {
+    # Files a test runner or Python would pick up if they were ever copied in: they never are.
+    "conftest.py": "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport():\n    yield\n",
+    "pytest.ini": "[pytest]\naddopts = -p no:python\n",
+    "sitecustomize.py": "raise SystemExit(0)\n",
+    "evil.pth": "import os; os._exit(0)\n",
+    "exercises/numpy.py": "raise SystemExit(0)\n",
+    "exercises/dlquest.py": "raise SystemExit(0)\n",
+}
+# Learner code that tries to reach other gradings: files in /tmp, the grader's results, a global cache.
+MEDDLER = SOLUTION.replace("class Perceptron:", '''import glob, os
+for path in glob.glob("/tmp/**/*.py", recursive=True) + glob.glob("/tmp/**/results.jsonl", recursive=True):
+    try:
+        open(path, "w").write("raise SystemExit(0)\\n")
+    except OSError:
+        pass
+
+class Perceptron:''')
+
+
+def test_tricks_in_a_batch_change_no_honest_result(tmp_path):
+    def class_folder(name: str, with_tricks: bool) -> Path:
+        folder = tmp_path / name
+        for student, source in {"ana": SOLUTION, "ben": WRONG}.items():
+            (folder / student / "exercises").mkdir(parents=True)
+            (folder / student / FILE).write_text(source)
+        if with_tricks:
+            for student in ("trick1", "trick2"):
+                (folder / student / "exercises").mkdir(parents=True)
+                (folder / student / FILE).write_text(MEDDLER)
+                for path, text in TRICKS.items():
+                    (folder / student / path).write_text(text)
+        return folder
+
+    def honest_results(folder: Path) -> dict:
+        out = folder.with_name(folder.name + "-out")
+        result = dlquest("grade", str(folder), "--exercises", "perceptron", "--out", str(out), "--seed", "99",
+                         "--workers", "2", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        data = json.loads((out / "results.json").read_text())
+        return {s: [(t["test"], t["outcome"], t["feedback"]) for t in data[s][0]["tests"]] for s in ("ana", "ben")}
+
+    clean = honest_results(class_folder("clean", with_tricks=False))
+    tricked = honest_results(class_folder("tricked", with_tricks=True))
+    assert tricked == clean
+    assert all(outcome == "passed" for _, outcome, _ in clean["ana"])
