@@ -273,3 +273,47 @@ def test_protections_hold_on_this_machine():
     active = sandbox.protections()
     if os.geteuid() == 0:
         assert all(active.values()), active
+
+
+KILL_GRADER = """
+import os, signal, sys, time
+from pathlib import Path
+from dlquest.grader.sandbox import run_probe
+learner = Path(sys.argv[1])
+learner.write_text("def f():\\n    while True:\\n        pass\\n")
+run_probe(lambda module: module.f(), learner)
+"""
+
+
+def test_killing_the_grader_ends_the_learner_code_too(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    grader = subprocess.Popen([sys.executable, "-c", KILL_GRADER, str(tmp_path / "spin.py")])
+    deadline = time.monotonic() + 60
+    spinning = []
+    while time.monotonic() < deadline and len(spinning) < 2:  # the keeper and, under it, the runner
+        pids = [pid for pid in os.listdir("/proc") if pid.isdigit()]
+        keepers = [pid for pid in pids if _is_child_of(int(pid), grader.pid)]
+        spinning = keepers + [pid for pid in pids for keeper in keepers if _is_child_of(int(pid), int(keeper))]
+        time.sleep(0.1)
+    assert spinning, "the grader never started its sandbox"
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    time.sleep(1.0)
+    assert [pid for pid in spinning if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)] == []
+
+
+def _is_child_of(pid: int, ancestor: int) -> bool:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) == ancestor
+    except (OSError, ValueError):
+        return False
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"

@@ -243,6 +243,9 @@ def _send(fd: int, frame: dict) -> None:
 
 def _keeper(probe, module_path, source, module_name, args, kwargs, limits, hide, device, frames_w, output_w, cgroup):
     os.setsid()
+    if sys.platform.startswith("linux"):
+        # If the grader is killed, the keeper goes too, and with it the runner (its own parent-death signal).
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     active = {"pid_namespace": False, "network_namespace": False, "mount_namespace": False,
               "read_only_files": False, "hidden_solutions": False, "process_limit": False,
               "memory_limit": False, "time_limit": True, "no_capabilities": False}
