@@ -9,6 +9,7 @@ are contained by namespaces and a pids cgroup, which is what these tests prove.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -272,7 +273,22 @@ def test_the_grader_still_works_afterwards(grade_source, course):
 def test_protections_hold_on_this_machine():
     active = sandbox.protections()
     if os.geteuid() == 0:
+        # A private /tmp only where Python does not live under /tmp (a checkout there needs it visible).
+        assert active.pop("private_tmp") == (not sys.prefix.startswith("/tmp"))
         assert all(active.values()), active
+
+
+def test_learner_code_works_in_its_own_scratch_folder(grade_source):
+    source = WRONG_CONV + """
+import os, tempfile
+with open("notes.txt", "w") as handle:
+    handle.write("scratch works")
+with tempfile.NamedTemporaryFile("w") as handle:
+    handle.write("temp works")
+print(open("notes.txt").read(), os.getcwd(), tempfile.gettempdir())
+"""
+    record = grade_source("conv2d", source)
+    assert "scratch works /dev/shm/dlquest-work /dev/shm/dlquest-work" in record.tests[0].output
 
 
 KILL_GRADER = """

@@ -184,6 +184,7 @@ def make_executor(workers: int, scheduler: str | None = None, device: str = "aut
 # --- grading one student (runs in a worker process) ---------------------------------------------------------
 _COURSES: dict[str, Course] = {}
 _WARM = False
+GRADING_ROOT = Path(tempfile.gettempdir()) / "dlquest-grading"
 
 
 def warm_worker() -> None:
@@ -212,7 +213,10 @@ def grade_student(course_root: str, student: str, files: dict[str, bytes], exerc
         _COURSES[course_root] = load_course(course_root)
     course = _COURSES[course_root]
     results = []
-    with tempfile.TemporaryDirectory(prefix=f"dlquest-{student}-") as folder:
+    # Every student's files are unpacked under one root, hidden from all learner code: no submission can
+    # read another's (nor its own file: the grader reads it and hands the source over).
+    GRADING_ROOT.mkdir(mode=0o700, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"{student}-", dir=GRADING_ROOT) as folder:
         for exercise_id in exercises:
             exercise = course.exercise(exercise_id)
             target = Path(folder) / exercise.workspace_path
@@ -220,7 +224,8 @@ def grade_student(course_root: str, student: str, files: dict[str, bytes], exerc
             if str(exercise.workspace_path) in files:
                 target.write_bytes(files[str(exercise.workspace_path)])
             limits = Limits(wall_time=timeout or exercise.timeout)
-            record = grade(course, exercise, target, seed=seed, limits=limits, devices=devices)
+            record = grade(course, exercise, target, seed=seed, limits=limits, devices=devices,
+                           hide=(GRADING_ROOT,))
             results.append(record.to_dict())
     return results
 

@@ -48,6 +48,8 @@ _LEAVE_WRITABLE = ("/proc", "/sys", "/dev")
 
 MiB = 1024 * 1024
 _HEADER = struct.Struct(">Q")
+# Where the runner works, inside its mount namespace (created there; never seen from outside).
+SCRATCH = "/dev/shm/dlquest-work"
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def _keeper(probe, module_path, source, module_name, args, kwargs, limits, hide,
         # If the grader is killed, the keeper goes too, and with it the runner (its own parent-death signal).
         _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     active = {"pid_namespace": False, "network_namespace": False, "mount_namespace": False,
-              "read_only_files": False, "hidden_solutions": False, "process_limit": False,
+              "read_only_files": False, "hidden_solutions": False, "private_tmp": False, "process_limit": False,
               "memory_limit": False, "time_limit": True, "no_capabilities": False}
     try:
         if sys.platform.startswith("linux"):
@@ -314,10 +316,15 @@ def _contain(active: dict, limits: Limits, hide, cgroup) -> None:
         except OSError:
             readonly_ok = False
     active["read_only_files"] = readonly_ok
-    # Fresh, small, writable places: /tmp (the runner's working folder lives there) and /dev/shm.
-    mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch},mode=1777".encode())
+    # A private /tmp hides other gradings' files, unless Python itself lives under /tmp (a CI checkout, say):
+    # covering it would hide every module not yet imported. Then /tmp stays, read-only like the rest.
+    if not any(Path(p).resolve().is_relative_to("/tmp") for p in _python_locations()):
+        mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777")
+        active["private_tmp"] = True
+    # The runner's working folder (also its TMPDIR) lies in a fresh, small /dev/shm of its own.
     if os.path.isdir("/dev/shm"):
         mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch},mode=1777".encode())
+        os.makedirs(SCRATCH, exist_ok=True)
     for folder in hide:
         if Path(folder).is_dir():
             mount(b"tmpfs", str(folder).encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, b"size=4k,mode=555")
@@ -379,7 +386,7 @@ def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, a
     sys.stdin = open(0, "r", closefd=False)
     sys.stdout = open(1, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
-    os.chdir(_scratch_dir())
+    os.chdir(_scratch_dir(active))
     # Restore default signal handling the grader's process may have changed (pytest, Textual).
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
@@ -411,9 +418,24 @@ def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, a
             torch.cuda.set_per_process_memory_fraction(0.5)
 
 
-def _scratch_dir() -> str:
-    # /tmp is a fresh tmpfs in the mount namespace; without one, a private temporary folder.
-    return tempfile.mkdtemp(prefix="dlquest-run-")
+def _scratch_dir(active: dict) -> str:
+    """The runner's working folder: the scratch tmpfs in a mount namespace, else a temporary folder."""
+    folder = SCRATCH if os.path.isdir(SCRATCH) else tempfile.mkdtemp(prefix="dlquest-run-")
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder
+    return folder
+
+
+def _python_locations() -> set[str]:
+    """Where this Python finds its modules: these must stay visible to the runner."""
+    import site
+
+    locations = {sys.prefix, sys.base_prefix, str(Path(wire.__file__).resolve().parents[2])}
+    try:
+        locations.update(site.getsitepackages())
+    except AttributeError:  # some virtualenv implementations lack it
+        pass
+    return {p for p in locations if p and os.path.exists(p)}
 
 
 def _open_fds() -> list[int]:
