@@ -92,7 +92,7 @@ def _load(course_dir, lang: str) -> Course:
 
 # --- commands ----------------------------------------------------------------------------------------
 def cmd_outline(ctx: Context) -> int:
-    """`dlquest` alone: the course outline with the learner's status (the app replaces this when it lands)."""
+    """`dlquest` alone when not in a terminal (piped, scripted): the course outline with the learner's status."""
     return cmd_list(ctx)
 
 
@@ -499,7 +499,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not hasattr(args, "handler"):  # bare `dlquest`
+    if not hasattr(args, "handler"):  # bare `dlquest`: the app in a terminal, the outline otherwise
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from dlquest.tui.app import run_app
+
+            args = _with_defaults(args)
+            return run_app(Path(args.workspace) if args.workspace else None,
+                           Path(args.course) if args.course else None, args.lang)
         args.handler, args.need_workspace = cmd_outline, True
     try:
         if args.handler is None:

@@ -1,0 +1,81 @@
+"""What every dlquest screen shares: the session, the language, and footer keys in that language."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+
+from dlquest.tui.strings import STRINGS, ui
+
+ResultType = TypeVar("ResultType")
+
+if TYPE_CHECKING:
+    from dlquest.tui.app import DlquestApp
+    from dlquest.tui.session import Session
+
+
+def editor_theme(dark: bool) -> str:
+    """The code editor's colours for a dark or a light app theme."""
+    return "monokai" if dark else "github_light"
+
+
+def localize_bindings(node: DOMNode, lang: str, source: BindingsMap | None = None) -> None:
+    """Show `node`'s key descriptions in `lang`. Descriptions in BINDINGS are keys of the strings catalog;
+    the class's merged bindings (never changed) are the source, so switching back and forth is lossless."""
+    source = source or type(node)._merged_bindings
+    if source is None:
+        return
+    keys = {}
+    for key, bindings in source.key_to_bindings.items():
+        keys[key] = [_localized(b, lang) for b in bindings]
+    node._bindings = BindingsMap.from_keys(keys)
+    node.refresh_bindings()
+
+
+def _localized(binding: Binding, lang: str) -> Binding:
+    key = "key.palette" if binding.action == "command_palette" else binding.description
+    if key not in STRINGS:
+        return binding
+    return replace(binding, description=ui(key, lang), tooltip=ui(key, lang))
+
+
+class Localized:
+    """Mixin for screens: relabel (and retranslate the footer) whenever the app's language changes."""
+
+    app: "DlquestApp"
+
+    @property
+    def session(self) -> "Session":
+        return self.app.session
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    def ui(self, key: str, **values) -> str:
+        return ui(key, self.app.lang, **values)
+
+    def _localize_on_mount(self) -> None:
+        localize_bindings(self, self.app.lang)
+        self.watch(self.app, "lang", self._language_changed, init=False)
+
+    def _language_changed(self, _old: str, new: str) -> None:
+        localize_bindings(self, new)
+        self.relabel()
+
+    def relabel(self) -> None:
+        """Show every text of the screen in the current language. Screens override this."""
+
+
+class DlquestScreen(Localized, Screen):
+    def on_mount(self) -> None:
+        self._localize_on_mount()
+
+
+class DlquestModal(Localized, ModalScreen[ResultType], Generic[ResultType]):
+    def on_mount(self) -> None:
+        self._localize_on_mount()

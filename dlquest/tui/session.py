@@ -1,0 +1,230 @@
+"""What the app works on: the course, the learner's workspace and progress, and the learner's language.
+
+Plain Python that imports neither Textual nor torch. It gathers the core calls the screens make (the same
+ones the CLI makes) and the few read-only views the roadmap and the progress screen need, so that the
+screens only display.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dlquest.course import Course, Exercise, Lesson, Stage, load_course
+from dlquest.grader.records import PASSED, GradeRecord
+from dlquest.i18n import detect_language
+from dlquest.progress import NOT_STARTED, Attempt, Progress
+from dlquest.workspace import Backup, Workspace
+
+READ, UNREAD = "read", "unread"  # lesson states; exercises use progress's not_started / failing / passed
+DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
+# Time between two attempts counts as work up to this gap; a longer pause is a break.
+ACTIVE_GAP = 15 * 60
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One lesson or exercise as the roadmap shows it."""
+
+    item: Lesson | Exercise
+    status: str  # exercises: not_started | failing | passed; lessons: read | unread
+    ever_passed: bool
+    locked_by: tuple[str, ...]  # exercise ids still to pass before this one opens
+    done: bool  # an exercise passed once; a lesson read, or all of its exercises passed
+    is_next: bool
+
+
+@dataclass(frozen=True)
+class ExerciseHistory:
+    """One exercise on the progress screen."""
+
+    exercise: Exercise
+    status: str
+    attempts: list[Attempt]
+    first_passed_at: float | None
+    time_spent: float  # seconds of work between attempts, pauses over ACTIVE_GAP left out
+    hints_seen: int
+
+
+class Session:
+    def __init__(self, course: Course, workspace: Workspace, progress: Progress, lang: str):
+        self.course = course
+        self.workspace = workspace
+        self.progress = progress
+        self.lang = lang
+        self.synced: list[str] = []  # exercises whose stubs this opening copied into the workspace
+
+    @classmethod
+    def open(cls, workspace: Workspace, course_dir: Path | None = None, lang: str | None = None) -> "Session":
+        """Load the course the workspace uses and open its progress store, as the CLI does.
+
+        Raises ManifestError (a broken course) and ProgressTooNew (a newer dlquest wrote the store)."""
+        course = load_course(course_dir or workspace.course_dir)
+        synced = workspace.sync_stubs(course)
+        progress = Progress.open(workspace.progress_path)
+        session = cls(course, workspace, progress, detect_language(lang or workspace.settings().get("lang")))
+        session.synced = synced
+        return session
+
+    def close(self) -> None:
+        self.progress.close()
+
+    # --- preferences (a workspace that cannot be written keeps them for this session only) ------------
+    def _remember(self, key: str, value) -> None:
+        try:
+            self.workspace.set_setting(key, value)
+        except OSError:
+            pass
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        self._remember("lang", lang)
+
+    @property
+    def theme(self) -> str | None:
+        return self.workspace.settings().get("theme")
+
+    def set_theme(self, theme: str) -> None:
+        if self.workspace.settings().get("theme") != theme:
+            self._remember("theme", theme)
+
+    @property
+    def welcomed(self) -> bool:
+        return bool(self.workspace.settings().get("welcomed"))
+
+    def mark_welcomed(self) -> None:
+        self._remember("welcomed", True)
+
+    # --- the roadmap ---------------------------------------------------------------------------------
+    def lessons_read(self) -> set[str]:
+        value = self.workspace.settings().get("lessons_read") or []
+        return {str(v) for v in value} if isinstance(value, list) else set()
+
+    def mark_read(self, lesson: Lesson) -> None:
+        read = self.lessons_read()
+        if lesson.id not in read:
+            self._remember("lessons_read", sorted(read | {lesson.id}))
+
+    def roadmap(self, after: str | None = None) -> dict[str, ItemView]:
+        """Every item by id, in course order, with its status and what locks it. The next item is the first
+        one not done and not locked, searching from just after the item `after` (wrapping round)."""
+        statuses = self.progress.statuses()
+        passed = {ex for ex in self.course.exercises if self.progress.ever_passed(ex)}
+        read = self.lessons_read()
+        views: dict[str, ItemView] = {}
+        for item in self.course.items():
+            if item.kind == "lesson":
+                exercises = self.exercises_of(item)
+                done = item.id in read or (bool(exercises) and all(ex.id in passed for ex in exercises))
+                views[item.id] = ItemView(item, READ if item.id in read else UNREAD, False, (), done, False)
+            else:
+                locked = tuple(r for r in item.requires if r not in passed)
+                views[item.id] = ItemView(item, statuses.get(item.id, NOT_STARTED), item.id in passed, locked,
+                                          item.id in passed, False)
+        order = list(views)
+        if after in views:
+            start = order.index(after) + 1
+            order = order[start:] + order[:start]
+        next_id = next((i for i in order if not views[i].done and not views[i].locked_by), None)
+        if next_id is not None:
+            views[next_id] = replace(views[next_id], is_next=True)
+        return views
+
+    def stage_progress(self, stage: Stage, views: dict[str, ItemView] | None = None) -> tuple[int, int]:
+        """(items done, items) in a stage: lessons read and exercises passed."""
+        views = views if views is not None else self.roadmap()
+        ids = [item.id for unit in stage.units for item in unit.items]
+        return sum(views[i].done for i in ids), len(ids)
+
+    def next_item(self, after: str | None = None) -> Lesson | Exercise | None:
+        """What to do next (after the item `after`, when given); None when everything is done."""
+        return next((view.item for view in self.roadmap(after).values() if view.is_next), None)
+
+    def item(self, item_id: str) -> Lesson | Exercise | None:
+        return self.course.lessons.get(item_id) or self.course.exercises.get(item_id)
+
+    def exercises_of(self, lesson: Lesson) -> list[Exercise]:
+        return [ex for ex in self.course.exercises.values() if ex.lesson == lesson.id]
+
+    # --- lessons -------------------------------------------------------------------------------------
+    def lesson_page(self, lesson: Lesson) -> str:
+        """The lesson's Markdown in the learner's language. Raises OSError when the page is unreadable."""
+        page = lesson.pages.get(self.lang) or next(iter(lesson.pages.values()))
+        return self.course.path(page).read_text(encoding="utf-8")
+
+    def example_script(self, lesson: Lesson) -> Path | None:
+        return self.course.path(lesson.example) if lesson.example else None
+
+    # --- exercises -----------------------------------------------------------------------------------
+    def learner_file(self, exercise: Exercise) -> Path:
+        return self.workspace.learner_file(exercise)
+
+    def task(self, exercise: Exercise) -> str:
+        """What the exercise asks: the stub's module docstring (its contract), as the course ships it."""
+        try:
+            doc = ast.get_docstring(ast.parse(self.course.path(exercise.stub).read_text(encoding="utf-8")))
+        except (OSError, SyntaxError, ValueError):
+            doc = None
+        return doc or exercise.title.get(self.lang)
+
+    def record_attempt(self, record: GradeRecord) -> None:
+        self.progress.record_attempt(record)
+
+    def last_record(self, exercise: Exercise) -> GradeRecord | None:
+        return self.progress.last_record(exercise.id)
+
+    def hints_seen(self, exercise: Exercise) -> int:
+        return min(self.progress.hints_seen(exercise.id), len(exercise.hints))
+
+    def reveal_hint(self, exercise: Exercise) -> int:
+        return self.progress.reveal_hint(exercise.id, len(exercise.hints))
+
+    def solution_unlocked(self, exercise: Exercise) -> bool:
+        return self.progress.ever_passed(exercise.id)
+
+    def open_solution(self, exercise: Exercise) -> str:
+        """The reference solution's source, counted as seen. Raises OSError when it cannot be read."""
+        source = self.course.path(exercise.solution).read_text(encoding="utf-8")
+        self.progress.mark_solution_seen(exercise.id)
+        return source
+
+    def reset(self, exercise: Exercise) -> Backup | None:
+        return self.workspace.reset(self.course, exercise)
+
+    # --- the progress screen -------------------------------------------------------------------------
+    def history(self) -> list[ExerciseHistory]:
+        statuses = self.progress.statuses()
+        rows = []
+        for exercise in self.course.exercises.values():
+            attempts = self.progress.attempts(exercise.id)
+            first_pass = next((a.started_at for a in attempts if a.outcome == PASSED), None)
+            rows.append(ExerciseHistory(exercise, statuses.get(exercise.id, NOT_STARTED), attempts, first_pass,
+                                        time_spent(attempts), self.hints_seen(exercise)))
+        return rows
+
+    def attempts_per_day(self) -> tuple[list[str], dict[str, list[int]]]:
+        """The days with attempts (YYYY-MM-DD, local time, oldest first), and for each exercise that has
+        attempts, how many it had on each of those days."""
+        counts: dict[str, dict[str, int]] = {}
+        for attempt in self.progress.attempts():
+            day = time.strftime("%Y-%m-%d", time.localtime(attempt.started_at))
+            per_day = counts.setdefault(attempt.exercise, {})
+            per_day[day] = per_day.get(day, 0) + 1
+        days = sorted({day for per_day in counts.values() for day in per_day})
+        order = [ex for ex in self.course.exercises if ex in counts] + sorted(set(counts) - set(self.course.exercises))
+        return days, {ex: [counts[ex].get(day, 0) for day in days] for ex in order}
+
+
+def time_spent(attempts: list[Attempt]) -> float:
+    """Seconds of work on an exercise: the gaps between consecutive attempts (a save is an attempt), each up
+    to ACTIVE_GAP, plus the last grading. An estimate: the progress store keeps attempts, not keystrokes."""
+    total = 0.0
+    for before, after in zip(attempts, attempts[1:]):
+        gap = after.started_at - before.started_at
+        if 0 < gap <= ACTIVE_GAP:
+            total += gap
+    if attempts:
+        total += attempts[-1].duration
+    return total

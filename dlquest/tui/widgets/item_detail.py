@@ -1,0 +1,55 @@
+"""The panel beside the roadmap: what the highlighted stage or item is, and what opening it does."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from dlquest.course import Stage, Unit
+from dlquest.tui.session import ItemView
+from dlquest.tui.strings import ui
+
+
+class ItemDetail(Static):
+    def show_stage(self, stage: Stage, done: int, total: int, lang: str) -> None:
+        text = Text(stage.title.get(lang), style="bold")
+        if stage.goal is not None:
+            text.append("\n" + stage.goal.get(lang))
+        text.append("\n" + (ui("roadmap.stage_count", lang, done=done, total=total) if total
+                            else ui("roadmap.stage_empty", lang)), style="dim")
+        self.update(text)
+
+    def show_unit(self, unit: Unit, stage: Stage, lang: str) -> None:
+        text = Text(unit.title.get(lang), style="bold")
+        text.append(f"\n{stage.title.get(lang)}", style="dim")
+        if not unit.items:
+            text.append("\n" + ui("roadmap.empty_unit", lang), style="dim italic")
+        self.update(text)
+
+    def show_item(self, view: ItemView, attempts: int, hints_seen: int, lesson_title: str | None,
+                  lang: str) -> None:
+        item = view.item
+        text = Text(item.title.get(lang), style="bold")
+        text.append(f"\n{ui('kind.' + item.kind, lang)} · {item.id}", style="dim")
+        status = ui(f"status.{view.status}", lang)
+        text.append("\n" + ui("roadmap.status", lang, status=status))
+        if item.kind == "exercise":
+            if view.ever_passed and view.status != "passed":
+                text.append(" " + ui("roadmap.passed_before", lang))
+            text.append("\n" + ui("roadmap.attempts", lang, count=attempts) + " · "
+                        + ui("roadmap.points", lang, points=item.points) + " · "
+                        + ui("roadmap.hints", lang, seen=hints_seen, total=len(item.hints)))
+            if lesson_title:
+                text.append("\n" + ui("roadmap.for_lesson", lang, title=lesson_title), style="dim")
+            if view.locked_by and view.status != "passed":
+                text.append("\n" + ui("roadmap.locked", lang, names=", ".join(view.locked_by)), style="yellow")
+                text.append("\n" + ui("roadmap.open_locked", lang), style="dim")
+                self.update(text)
+                return
+        elif item.example is not None:
+            text.append("\n" + ui("roadmap.has_example", lang), style="dim")
+        text.append("\n" + ui("roadmap.open_hint", lang), style="dim")
+        self.update(text)
+
+    def clear(self) -> None:
+        self.update("")
