@@ -204,11 +204,14 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
         frame = frame.f_back
     candidates.extend(gc.get_objects())
     for value in candidates:
-        if isinstance(value, dict):
-            value = next((v for v in value.values() if isinstance(v, torch.Tensor)), None)
-        if isinstance(value, torch.Tensor) and value.dim() == 4 and value.shape[:2] == (n, c_out) \\
-                and value is not input and value is not weight:
-            return value
+        try:  # some objects the garbage collector lists raise on any touch: skip them, keep looking
+            if isinstance(value, dict):
+                value = next((v for v in value.values() if isinstance(v, torch.Tensor)), None)
+            if isinstance(value, torch.Tensor) and value.dim() == 4 and value.shape[:2] == (n, c_out) \\
+                    and value is not input and value is not weight:
+                return value
+        except Exception:
+            continue
     return torch.zeros(1)
 """
     assert_fails_with(grade_source("conv2d", source), "shape_mismatch", "value_mismatch")
