@@ -31,9 +31,12 @@ class Runner:
         if self.is_learner and self._plugin.learner_timeouts >= MAX_TIMEOUTS:
             # Code that hung twice hangs again: fail at once instead of waiting out every remaining test.
             raise CheckFailed(Feedback("timeout_skipped", {"count": self._plugin.learner_timeouts}))
-        hide = self._plugin.hide if self.is_learner else ()
-        result = sandbox.run_probe(probe, self.path, args, kwargs, limits=self._plugin.limits, hide=hide,
-                                   device=device, module_name="learner" if self.is_learner else "reference")
+        try:
+            result = self._plugin.session(self.is_learner, device).call(probe, args, kwargs)
+        except sandbox.NotSessionable:  # a lambda or a closure as probe: a child of its own, by fork
+            result = sandbox.run_probe(probe, self.path, args, kwargs, limits=self._plugin.limits,
+                                       hide=self._plugin.hide if self.is_learner else (), device=device,
+                                       module_name="learner" if self.is_learner else "reference")
         self._plugin.protections.update(result.protections)
         if self.is_learner and result.output:
             self._plugin.current_output.append(result.output)
@@ -65,6 +68,22 @@ class GraderPlugin:
         self.current_output: list[str] = []
         self.current_notes: list[Feedback] = []
         self._started: dict[str, float] = {}
+        self._sessions: dict[tuple[bool, str], sandbox.ProbeSession] = {}
+
+    # --- sandboxed sessions, one per module and device ---------------------------------------------------
+    def session(self, is_learner: bool, device: str) -> sandbox.ProbeSession:
+        key = (is_learner, device)
+        if key not in self._sessions:
+            self._sessions[key] = sandbox.ProbeSession(
+                self.learner_path if is_learner else self.reference_path, limits=self.limits,
+                hide=self.hide if is_learner else (), device=device,
+                module_name="learner" if is_learner else "reference")
+        return self._sessions[key]
+
+    def close(self) -> None:
+        """End every session's child. Safe to call twice."""
+        for session in self._sessions.values():
+            session.close()
 
     # --- fixtures ----------------------------------------------------------------------------------
     @pytest.fixture
@@ -91,6 +110,14 @@ class GraderPlugin:
 
     def pytest_collection_finish(self, session):
         warm_up()
+        if session.items:
+            # Start both children now, before any test has computed an expected value, and while pytest goes on.
+            device = self.devices()[0]
+            self.session(True, device).start()
+            self.session(False, device).start()
+
+    def pytest_sessionfinish(self, session):
+        self.close()
 
     # --- results -----------------------------------------------------------------------------------
     def pytest_runtest_setup(self, item):

@@ -16,15 +16,18 @@ distribution allows one; elsewhere the child runs with rlimits alone. `protectio
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import errno
 import json
 import os
+import pickle
 import select
 import signal
 import struct
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -114,8 +117,9 @@ def run_probe(
         try:
             os.close(frames_r)
             os.close(output_r)
-            _keeper(probe, module_path, source, module_name, args, kwargs or {}, limits, hide, device,
-                    frames_w, output_w, cgroup)
+            _keeper(lambda active: _runner(probe, module_path, source, module_name, args, kwargs or {}, limits,
+                                           device, frames_w, output_w, active),
+                    limits, hide, device, frames_w, output_w, cgroup)
         finally:
             os._exit(70)
     os.close(frames_w)
@@ -207,16 +211,25 @@ def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, l
     if too_big:
         return ProbeResult(False, feedback=Feedback("bad_result", {"reason": "the result is too large"}),
                            protections=protections)
-    if outcome is not None and outcome.get("kind") == "value":
+    if outcome is not None:
+        return _outcome(outcome, protections)
+    return _death(status, limits, protections)
+
+
+def _outcome(frame: dict, protections: dict) -> ProbeResult:
+    """A probe's value or failure frame, decoded (plain data only, see wire.py)."""
+    if frame.get("kind") == "value":
         try:
-            value = wire.decode(outcome.get("data", "").encode())
+            value = wire.decode(str(frame.get("data", "")).encode())
         except (wire.WireError, KeyError, ValueError, TypeError) as err:
             return ProbeResult(False, feedback=Feedback("bad_result", {"reason": str(err)}), protections=protections)
         return ProbeResult(True, value=value, protections=protections)
-    if outcome is not None:
-        feedback = outcome.get("feedback") if isinstance(outcome.get("feedback"), dict) else {}
-        return ProbeResult(False, feedback=Feedback.from_dict(feedback), protections=protections)
-    # No result: the runner died or left early. Its wait status came from the keeper, when it lived.
+    feedback = frame.get("feedback") if isinstance(frame.get("feedback"), dict) else {}
+    return ProbeResult(False, feedback=Feedback.from_dict(feedback), protections=protections)
+
+
+def _death(status, limits: Limits, protections: dict) -> ProbeResult:
+    """No result: the runner died or left early. Its wait status came from the keeper, when it lived."""
     if isinstance(status, int):
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
@@ -231,6 +244,260 @@ def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, l
     return ProbeResult(False, feedback=Feedback("killed", {"signal": 9, "name": "SIGKILL"}), protections=protections)
 
 
+# --- sessions: one contained child for many probes -------------------------------------------------------
+class ProbeSession:
+    """One contained child that loads a module once and then runs probe after probe in it.
+
+    Forking a process that holds torch costs tens of milliseconds, twice per probe (keeper and runner); a check
+    runs dozens of probes. A session pays that once per grading. The child is contained exactly as for
+    `run_probe`; what changes is how a probe and its arguments get there: pickled by this (trusted) process and
+    sent down a pipe, so only what pickles by reference travels (a check's module-level functions and classes,
+    tensors, plain data). `call` raises `NotSessionable` for anything else, and the caller falls back to
+    `run_probe`. Results still come back as JSON only. Before each probe the child takes over this process's
+    random-number state, grad mode and default dtype, so a probe sees what a freshly forked child would.
+
+    A probe that times out, crashes the child or sends too much ends the session; the next call starts a new one.
+    """
+
+    def __init__(self, module_path: Path, *, limits: Limits = Limits(), hide: tuple[Path, ...] = (),
+                 device: str = "cpu", module_name: str = "learner"):
+        self.module_path = Path(module_path).resolve()
+        # Read once, before any folder is hidden (see run_probe): every probe of the session sees these bytes.
+        self.source = self.module_path.read_bytes().decode("utf-8", "replace")
+        self.limits = limits
+        self.hide = tuple(hide)
+        self.device = device
+        self.module_name = module_name
+        self.protections: dict = {}
+        self.started = 0  # how many children this session has started (1 unless probes killed some)
+        self._pid: int | None = None
+        self._frames = bytearray()
+        self._cpu_budget = _session_cpu_budget(limits)
+
+    @property
+    def alive(self) -> bool:
+        return self._pid is not None
+
+    def start(self) -> None:
+        if self.alive:
+            return
+        request_r, self._request_w = os.pipe()
+        self._frames_r, frames_w = os.pipe()
+        self._output_r, output_w = os.pipe()
+        self._cgroup = _PidsCgroup.create(self.limits.processes)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the keeper; never returns
+            try:
+                for fd in (self._request_w, self._frames_r, self._output_r):
+                    os.close(fd)
+                _keeper(lambda active: _serve(self.module_path, self.source, self.module_name, self.limits,
+                                              self.device, request_r, frames_w, output_w, active, self._cpu_budget),
+                        self.limits, self.hide, self.device, frames_w, output_w, self._cgroup,
+                        close_after_fork=(request_r,))
+            finally:
+                os._exit(70)
+        for fd in (request_r, frames_w, output_w):
+            os.close(fd)
+        for fd in (self._request_w, self._frames_r, self._output_r):
+            os.set_blocking(fd, False)
+        self._pid = pid
+        self._frames = bytearray()
+        self._cpu_used = 0.0
+        self.started += 1
+
+    def call(self, probe, args: tuple = (), kwargs: dict | None = None) -> ProbeResult:
+        """Run `probe(module, *args, **kwargs)` in the session's child; its value comes back as plain data."""
+        try:
+            payload = pickle.dumps((probe, args, kwargs or {}, _shared_state()), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as err:  # noqa: BLE001 - lambdas, closures, open files, …: the caller forks instead
+            raise NotSessionable(str(err)) from err
+        if self.alive and self._cpu_used > self._cpu_budget - self.limits.wall_time - 3:
+            self.close()  # retire it before its CPU limit could kill it in the middle of a probe
+        self.start()
+        start = time.monotonic()
+        deadline = start + self.limits.wall_time
+        request = memoryview(_HEADER.pack(len(payload)) + payload)
+        output = bytearray()
+        frame = status = None
+        timed_out = too_big = ended = False
+        while frame is None and status is None and not ended:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            writers = [self._request_w] if request else []
+            readable, writable, _ = select.select([self._frames_r, self._output_r], writers, [], remaining)
+            if writable:
+                try:
+                    request = request[os.write(self._request_w, request):]
+                except BlockingIOError:
+                    pass
+                except OSError:  # the child is gone; its keeper's status frame says how
+                    request = request[:0]
+            if self._output_r in readable:
+                self._read_output(output)
+            if self._frames_r in readable:
+                chunk = _read_some(self._frames_r)
+                if not chunk:
+                    ended = True  # keeper and runner are gone without a word
+                self._frames += chunk
+                if len(self._frames) > self.limits.result:
+                    too_big = True
+                    break
+                for received in self._take_frames():
+                    kind = received.get("kind") if isinstance(received, dict) else None
+                    if kind == "protections" and not self.protections:
+                        self.protections = received.get("active", {}) if isinstance(received.get("active"), dict) else {}
+                    elif kind == "setup_error":
+                        frame = {"kind": "failure", "feedback": {"code": "bad_result",
+                                                                 "values": {"reason": received.get("message", "")}}}
+                    elif kind in ("value", "failure") and frame is None:
+                        frame = received
+                        cpu = received.get("cpu")
+                        self._cpu_used = cpu if isinstance(cpu, (int, float)) else self._cpu_budget
+                    elif kind == "status":
+                        status = received.get("status")
+        self._read_output(output)  # what the probe printed before it answered is already in the pipe
+        if frame is not None and status is None and not too_big:
+            result = _outcome(frame, dict(self.protections))
+        else:
+            self.close()
+            if timed_out:
+                result = ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
+                                     protections=dict(self.protections))
+            elif too_big:
+                result = ProbeResult(False, feedback=Feedback("bad_result", {"reason": "the result is too large"}),
+                                     protections=dict(self.protections))
+            elif frame is not None:
+                result = _outcome(frame, dict(self.protections))
+            else:
+                result = _death(status, self.limits, dict(self.protections))
+        result.output = output.decode("utf-8", "replace")
+        if len(output) >= self.limits.output:
+            result.output += "\n" + "[output truncated]"
+        result.duration = time.monotonic() - start
+        return result
+
+    def close(self) -> None:
+        """End the child and everything under it."""
+        if self._pid is None:
+            return
+        _kill_tree(self._pid)
+        for fd in (self._request_w, self._frames_r, self._output_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _reap_in_background(self._pid, self._cgroup)
+        self._pid = None
+
+    def __enter__(self) -> "ProbeSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _take_frames(self) -> list[dict]:
+        frames = []
+        while len(self._frames) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self._frames)
+            if len(self._frames) < _HEADER.size + size:
+                break
+            body = bytes(self._frames[_HEADER.size : _HEADER.size + size])
+            del self._frames[: _HEADER.size + size]
+            try:
+                frames.append(json.loads(body))
+            except ValueError:
+                frames.append({"kind": "garbage"})
+        return frames
+
+    def _read_output(self, output: bytearray) -> None:
+        """Drain the output pipe without blocking; keep at most `limits.output` bytes of it."""
+        while True:
+            chunk = _read_some(self._output_r)
+            if not chunk:
+                return
+            if len(output) < self.limits.output:
+                output += chunk[: self.limits.output - len(output)]
+
+
+_REAPERS: list[threading.Thread] = []
+
+
+def _reap_in_background(pid: int, cgroup: "_PidsCgroup | None") -> None:
+    """Collect a killed child without waiting for it: tearing down a torch-sized process takes ~50 ms."""
+
+    def reap():
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        if cgroup:
+            cgroup.remove()
+
+    thread = threading.Thread(target=reap, name=f"dlquest-reap-{pid}", daemon=True)
+    thread.start()
+    _REAPERS[:] = [t for t in _REAPERS if t.is_alive()] + [thread]
+
+
+def wait_for_reaped(timeout: float = 5.0) -> None:
+    """Block until every killed session child is collected (tests, and exit, call this)."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_REAPERS):
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
+atexit.register(wait_for_reaped)
+
+
+class NotSessionable(Exception):
+    """A probe or its arguments cannot be pickled by reference: run it with `run_probe` instead."""
+
+
+def _read_some(fd: int) -> bytes:
+    try:
+        return os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return b""
+    except OSError:
+        return b""
+
+
+def _session_cpu_budget(limits: Limits) -> int:
+    """CPU seconds a session's child may use in all (its hard limit); the grader retires a session before."""
+    return int(20 * (limits.wall_time + 2)) + 60
+
+
+def _shared_state() -> dict:
+    """What a probe would have inherited from this process by fork: random-number state, grad mode, dtype."""
+    import random
+
+    state: dict = {"python_random": random.getstate()}
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        state.update(torch_rng=torch.get_rng_state(), grad=torch.is_grad_enabled(), dtype=torch.get_default_dtype())
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        state["numpy_random"] = numpy.random.get_state()
+    return state
+
+
+def _take_state(state: dict) -> None:
+    import random
+
+    random.setstate(state["python_random"])
+    torch = sys.modules.get("torch")
+    if torch is not None and "torch_rng" in state:
+        torch.set_rng_state(state["torch_rng"])
+        torch.set_grad_enabled(state["grad"])
+        torch.set_default_dtype(state["dtype"])
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and "numpy_random" in state:
+        numpy.random.set_state(state["numpy_random"])
+
+
 # --- the keeper: contain, then fork the runner -----------------------------------------------------------
 def _libc():
     return ctypes.CDLL(None, use_errno=True)
@@ -243,7 +510,8 @@ def _send(fd: int, frame: dict) -> None:
         data = data[os.write(fd, data):]
 
 
-def _keeper(probe, module_path, source, module_name, args, kwargs, limits, hide, device, frames_w, output_w, cgroup):
+def _keeper(body, limits, hide, device, frames_w, output_w, cgroup, close_after_fork=()):
+    """Contain this process, then fork the runner, which calls `body(active)` and never returns."""
     os.setsid()
     if sys.platform.startswith("linux"):
         # If the grader is killed, the keeper goes too, and with it the runner (its own parent-death signal).
@@ -265,8 +533,11 @@ def _keeper(probe, module_path, source, module_name, args, kwargs, limits, hide,
     _send(frames_w, {"kind": "protections", "active": active})
     runner = os.fork()
     if runner == 0:
-        _runner(probe, module_path, source, module_name, args, kwargs, limits, device, frames_w, output_w, active)
+        body(active)
+        os._exit(0)
     os.close(output_w)
+    for fd in close_after_fork:  # the runner's alone (a session's request pipe)
+        os.close(fd)
     while True:
         try:
             _, status = os.waitpid(runner, 0)
@@ -362,7 +633,74 @@ def _runner(probe, module_path, source, module_name, args, kwargs, limits, devic
     os._exit(0)
 
 
-def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, active: dict) -> None:
+def _serve(module_path, source, module_name, limits, device, request_r, frames_w, output_w, active, cpu_budget):
+    """A session's runner: load the module once, then answer one probe per request until the pipe closes."""
+    import resource
+
+    try:
+        _prepare_runner(limits, device, frames_w, output_w, active, keep_fds=(request_r,), cpu_seconds=cpu_budget)
+    except BaseException as err:  # noqa: BLE001 - nothing may escape a forked child
+        _send(frames_w, {"kind": "setup_error", "message": f"sandbox setup failed: {err!r}"})
+        os._exit(0)
+    module, load_failure = None, None
+    try:
+        module = _load_module(module_name, module_path, source)
+    except BaseException as err:  # noqa: BLE001 - every probe of this session reports the same failure
+        load_failure = _describe_failure(err, module_path, source).to_dict()
+    while True:
+        request = _receive(request_r)
+        if request is None:
+            os._exit(0)
+        try:
+            probe, args, kwargs, state = pickle.loads(request)  # from the grader: trusted
+            _take_state(state)
+            used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+            # This probe's own CPU allowance, within the session's hard limit set above.
+            resource.setrlimit(resource.RLIMIT_CPU, (min(int(used + limits.wall_time) + 2, cpu_budget),
+                                                     cpu_budget + 1))
+        except BaseException as err:  # noqa: BLE001
+            _send(frames_w, {"kind": "failure", "feedback": {"code": "bad_result", "values": {"reason": repr(err)}}})
+            continue
+        if load_failure is not None:
+            frame = {"kind": "failure", "feedback": load_failure}
+        else:
+            try:
+                value = probe(module, *args, **kwargs)
+                frame = {"kind": "value", "data": wire.encode(value).decode()}
+            except BaseException as err:  # noqa: BLE001 - everything the learner raises becomes feedback
+                frame = {"kind": "failure", "feedback": _describe_failure(err, module_path, source).to_dict()}
+            finally:
+                value = None
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+        frame["cpu"] = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+        _send(frames_w, frame)
+
+
+def _receive(fd: int) -> bytes | None:
+    """One length-prefixed request, or None when the grader closed the pipe."""
+    header = _read_exactly(fd, _HEADER.size)
+    if header is None:
+        return None
+    (size,) = _HEADER.unpack(header)
+    return _read_exactly(fd, size)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, min(size - len(data), 1 << 20))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
+
+
+def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, active: dict,
+                    keep_fds: tuple[int, ...] = (), cpu_seconds: int | None = None) -> None:
     import resource
 
     libc = _libc()
@@ -376,7 +714,7 @@ def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, a
     os.dup2(null, 0)
     os.dup2(output_w, 1)
     os.dup2(output_w, 2)
-    keep = {0, 1, 2, frames_w}
+    keep = {0, 1, 2, frames_w, *keep_fds}
     for fd in _open_fds():
         if fd not in keep:
             try:
@@ -391,7 +729,7 @@ def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, a
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
 
-    cpu_seconds = int(limits.wall_time) + 2
+    cpu_seconds = cpu_seconds or int(limits.wall_time) + 2
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))

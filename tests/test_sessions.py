@@ -1,0 +1,148 @@
+"""Sandboxed sessions: one contained child runs many probes, and behaves as a fresh child per probe would.
+
+A session loads the learner's module once and answers probe after probe (see sandbox.ProbeSession). These tests
+pin down what must not change compared with one forked child per probe: the random-number state a probe sees,
+the output it is credited with, and what happens after a time-out, a crash or an exit; and that whatever cannot
+travel by pickle still runs, in a child of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import torch
+
+from dlquest.grader import sandbox
+from dlquest.grader.sandbox import Limits, NotSessionable, ProbeSession, run_probe
+
+LEARNER = """
+import os, sys, time
+import torch
+
+calls = 0
+
+def count():
+    global calls
+    calls += 1
+    return calls
+
+def noisy(text):
+    print(text)
+    return len(text)
+
+def random_numbers(n):
+    return torch.randn(n)
+
+def spin():
+    while True:
+        pass
+
+def leave(code):
+    os._exit(code)
+
+def crash():
+    raise ValueError("learner bug")
+
+def pid():
+    return os.getpid()
+"""
+
+
+# Probes are module-level functions, as in a check: they travel to the session by pickle (by reference).
+def call(module, name, *args):
+    return getattr(module, name)(*args)
+
+
+def random_after_seeding(module, n):
+    return module.random_numbers(n)
+
+
+@pytest.fixture
+def learner_file(tmp_path):
+    path = tmp_path / "learner.py"
+    path.write_text(LEARNER)
+    return path
+
+
+@pytest.fixture
+def session(learner_file):
+    with ProbeSession(learner_file, limits=Limits(wall_time=3)) as session:
+        yield session
+    sandbox.wait_for_reaped()
+
+
+def test_many_probes_run_in_one_child(session):
+    assert [session.call(call, ("count",)).value for _ in range(3)] == [1, 2, 3]
+    assert session.started == 1
+    assert session.protections.get("time_limit")
+
+
+def test_a_probe_sees_the_random_state_a_forked_child_would(session, learner_file):
+    torch.manual_seed(7)
+    in_session = session.call(random_after_seeding, (4,)).value
+    torch.manual_seed(7)
+    forked = run_probe(random_after_seeding, learner_file, (4,)).value
+    torch.manual_seed(7)
+    here = torch.randn(4)
+    torch.testing.assert_close(in_session, here)
+    torch.testing.assert_close(forked, here)
+
+
+def test_each_probe_is_credited_with_its_own_output(session):
+    first = session.call(call, ("noisy", "first probe"))
+    second = session.call(call, ("noisy", "second probe"))
+    assert (first.value, first.output) == (len("first probe"), "first probe\n")
+    assert (second.value, second.output) == (len("second probe"), "second probe\n")
+
+
+def test_a_time_out_ends_the_child_and_the_next_probe_gets_a_new_one(session):
+    before = session.call(call, ("pid",)).value
+    start = time.monotonic()
+    result = session.call(call, ("spin",))
+    assert not result.ok and result.feedback.code == "timeout"
+    assert time.monotonic() - start < 3 + 2
+    assert not session.alive
+    after = session.call(call, ("count",))
+    assert after.ok and after.value == 1  # a fresh module: the old child is gone
+    assert session.started == 2
+    assert before is not None
+
+
+def test_an_exit_is_reported_and_the_session_recovers(session):
+    result = session.call(call, ("leave", 3))
+    assert not result.ok and result.feedback.code == "exited" and result.feedback.values["status"] == 3
+    assert session.call(call, ("count",)).value == 1
+
+
+def test_an_exception_is_feedback_and_the_child_lives_on(session):
+    session.call(call, ("count",))
+    result = session.call(call, ("crash",))
+    assert not result.ok and result.feedback.code == "exception"
+    assert result.feedback.values["line"] > 0 and "learner bug" in result.feedback.values["message"]
+    assert session.call(call, ("count",)).value == 2  # same child, same module
+
+
+def test_an_import_failure_fails_every_probe_the_same_way(tmp_path):
+    path = tmp_path / "learner.py"
+    path.write_text("import sys\nraise RuntimeError('broken at import')\n")
+    with ProbeSession(path, limits=Limits(wall_time=3)) as session:
+        results = [session.call(call, ("pid",)) for _ in range(2)]
+    assert [r.feedback.code for r in results] == ["exception", "exception"]
+    assert all("broken at import" in r.feedback.values["message"] for r in results)
+
+
+def test_what_cannot_be_pickled_is_refused_so_the_caller_forks_instead(session, learner_file):
+    with pytest.raises(NotSessionable):
+        session.call(lambda module: module.count())
+    assert run_probe(lambda module: module.count(), learner_file).value == 1
+
+
+def test_closing_a_session_leaves_no_process_behind(learner_file):
+    session = ProbeSession(learner_file, limits=Limits(wall_time=3))
+    session.call(call, ("count",))
+    keeper = session._pid
+    session.close()
+    sandbox.wait_for_reaped()
+    assert not os.path.exists(f"/proc/{keeper}")
