@@ -6,7 +6,9 @@ For each run, a fresh Python process opens the app headless on the bundled cours
 reports when the first screen (the roadmap) is on screen, counted from the moment the command was started
 (interpreter start-up and imports included). It then waits until the grading worker (a separate process that
 imports torch) is ready, idles for two seconds, and reports the resident memory of the app's process and of
-the worker. A last run under `python -X importtime` lists any torch module the app's process imported.
+the worker. Then it opens the conv2d exercise and saves the solution into the learner's file six times, as an
+outside editor would, timing each save until the verdict is recorded (the median of the last five).
+A last run under `python -X importtime` lists any torch module the app's process imported.
 """
 
 from __future__ import annotations
@@ -58,6 +60,21 @@ async def main():
         process = getattr(app.grading, "_process", None)
         result["worker_rss_mib"] = rss_mib(process.pid) if process else None
         result["torch_in_app"] = "torch" in sys.modules
+        # Save-to-verdict in watch mode: an outside editor saves conv2d.py; time until the verdict is recorded.
+        app._show_item("conv2d")
+        await pilot.pause(0.5)
+        learner = Path(sys.argv[2]) / "exercises" / "conv2d.py"
+        solution = Path(sys.argv[3]).read_text()
+        timings = []
+        for n in range(6):
+            before = len(app.session.progress.attempts("conv2d"))
+            learner.write_text(solution + f"\n# save {n}\n")
+            saved = time.monotonic()
+            while len(app.session.progress.attempts("conv2d")) == before and time.monotonic() - saved < 60:
+                await asyncio.sleep(0.005)
+            timings.append(time.monotonic() - saved)
+            await pilot.pause(0.3)
+        result["save_to_verdict_s"] = sorted(timings[1:])[len(timings[1:]) // 2]  # the first one warms up
         app.exit()
 
     app = DlquestApp(Path(sys.argv[2]), None, "en")
@@ -78,7 +95,9 @@ def run_once(extra: list[str] = ()) -> tuple[dict, str]:
         workspace, _, _ = Workspace.create(Path(folder) / "ws", load_course())
         workspace.set_setting("welcomed", True)
         started = time.time()
-        done = subprocess.run([sys.executable, *extra, "-c", CHILD, repr(started), str(workspace.root)],
+        solution = workspace.root.parent / "conv2d_solution.py"
+        solution.write_text((load_course().root / "solutions" / "conv2d.py").read_text())
+        done = subprocess.run([sys.executable, *extra, "-c", CHILD, repr(started), str(workspace.root), str(solution)],
                               capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         raise SystemExit(f"the app failed:\n{done.stderr}")
@@ -142,6 +161,7 @@ def main() -> None:
     line("rss_first_screen_mib", "MiB resident at the first screen", "{:.0f}")
     line("rss_idle_mib", "MiB resident idle (app process)", "{:.0f}")
     line("worker_rss_mib", "MiB resident idle (grading worker, holds torch)", "{:.0f}")
+    line("save_to_verdict_s", "s from an outside editor's save of conv2d.py to the verdict (warm)")
     print(f"  torch imported by the app process: "
           f"{any(r['torch_at_first_screen'] or r['torch_in_app'] for r in results)}")
     in_terminal = [t for t in (run_in_terminal() for _ in range(args.runs)) if t is not None]

@@ -146,3 +146,21 @@ def test_closing_a_session_leaves_no_process_behind(learner_file):
     session.close()
     sandbox.wait_for_reaped()
     assert not os.path.exists(f"/proc/{keeper}")
+
+
+def test_a_module_that_hangs_while_loading_is_waited_for_once(tmp_path):
+    path = tmp_path / "learner.py"
+    path.write_text("while True:\n    pass\n")
+    with ProbeSession(path, limits=Limits(wall_time=1)) as session:
+        start = time.monotonic()
+        results = [session.call(call, ("pid",)) for _ in range(3)]
+        elapsed = time.monotonic() - start
+    assert [r.feedback.code for r in results] == ["timeout"] * 3
+    assert session.started == 1 and session.load_hangs
+    assert elapsed < 1 + 1.5  # one time-out, not three
+
+
+def test_a_probe_that_hangs_after_loading_does_not_condemn_the_next(session):
+    assert session.call(call, ("spin",)).feedback.code == "timeout"
+    assert not session.load_hangs
+    assert session.call(call, ("count",)).ok

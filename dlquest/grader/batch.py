@@ -194,9 +194,12 @@ def warm_worker() -> None:
         return
     _WARM = True
     try:
-        import torch  # noqa: F401
+        import torch
     except ImportError:
         pass
+    else:
+        # Workers run side by side, one per core: torch's own thread pool would only make them fight over cores.
+        torch.set_num_threads(1)
     from dlquest.grader.plugin import warm_up
 
     warm_up()

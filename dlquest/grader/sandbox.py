@@ -270,6 +270,9 @@ class ProbeSession:
         self.module_name = module_name
         self.protections: dict = {}
         self.started = 0  # how many children this session has started (1 unless probes killed some)
+        # Set when the module itself never finished loading within a probe's time: loading it again would hang
+        # again, so later probes fail at once instead of each waiting out the clock.
+        self.load_hangs = False
         self._pid: int | None = None
         self._frames = bytearray()
         self._cpu_budget = _session_cpu_budget(limits)
@@ -305,6 +308,7 @@ class ProbeSession:
         self._pid = pid
         self._frames = bytearray()
         self._cpu_used = 0.0
+        self._loaded = False
         self.started += 1
 
     def call(self, probe, args: tuple = (), kwargs: dict | None = None) -> ProbeResult:
@@ -313,6 +317,9 @@ class ProbeSession:
             payload = pickle.dumps((probe, args, kwargs or {}, _shared_state()), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as err:  # noqa: BLE001 - lambdas, closures, open files, …: the caller forks instead
             raise NotSessionable(str(err)) from err
+        if self.load_hangs:
+            return ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
+                               protections=dict(self.protections))
         if self.alive and self._cpu_used > self._cpu_budget - self.limits.wall_time - 3:
             self.close()  # retire it before its CPU limit could kill it in the middle of a probe
         self.start()
@@ -348,7 +355,9 @@ class ProbeSession:
                     break
                 for received in self._take_frames():
                     kind = received.get("kind") if isinstance(received, dict) else None
-                    if kind == "protections" and not self.protections:
+                    if kind == "loaded":
+                        self._loaded = True
+                    elif kind == "protections" and not self.protections:
                         self.protections = received.get("active", {}) if isinstance(received.get("active"), dict) else {}
                     elif kind == "setup_error":
                         frame = {"kind": "failure", "feedback": {"code": "bad_result",
@@ -363,6 +372,7 @@ class ProbeSession:
         if frame is not None and status is None and not too_big:
             result = _outcome(frame, dict(self.protections))
         else:
+            self.load_hangs = timed_out and not self._loaded
             self.close()
             if timed_out:
                 result = ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
@@ -647,6 +657,7 @@ def _serve(module_path, source, module_name, limits, device, request_r, frames_w
         module = _load_module(module_name, module_path, source)
     except BaseException as err:  # noqa: BLE001 - every probe of this session reports the same failure
         load_failure = _describe_failure(err, module_path, source).to_dict()
+    _send(frames_w, {"kind": "loaded"})
     while True:
         request = _receive(request_r)
         if request is None:

@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from dlquest.tui.session import Session
 
 
+def text_markdown_parser():
+    """Markdown for course text: "<PAD>" or "<sos>" in a task is a word to show, never an HTML tag to drop."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("gfm-like", {"html": False})
+
+
 def editor_theme(dark: bool) -> str:
     """The code editor's colours for a dark or a light app theme."""
     return "monokai" if dark else "github_light"
