@@ -76,6 +76,12 @@ class Context:
         except UnknownItem as err:
             raise UsageError(self._unknown(err)) from None
 
+    def guide(self, name: str):
+        try:
+            return self.course.guide(name)
+        except UnknownItem as err:
+            raise UsageError(self._unknown(err)) from None
+
     def _unknown(self, err: UnknownItem) -> str:
         suggestion = t("cli.did_you_mean", self.lang, names=" or ".join(err.suggestions)) if err.suggestions else ""
         return t("cli.unknown_item", self.lang, kind=t(f"cli.kind.{err.kind}", self.lang), name=err.name,
@@ -131,14 +137,31 @@ def cmd_list(ctx: Context) -> int:
                 if item.id == next_up:
                     extra += "  ← " + t("cli.next_up", lang)
                 print(f"    {mark}  {item.id:<24} {item.title.get(lang)}  [{t('status.' + status, lang)}]{extra}")
+    if ctx.course.guides:
+        print(f"\n{t('cli.guides', lang)}")
+        for guide in ctx.course.guides.values():
+            print(f"    🧭 {guide.id:<24} {guide.title.get(lang)}")
     print("\n" + t("cli.list_legend", lang))
     return 0
 
 
 def cmd_lesson(ctx: Context) -> int:
-    lesson = ctx.lesson(ctx.args.id)
+    return _print_page(ctx, ctx.lesson(ctx.args.id))
+
+
+def cmd_guide(ctx: Context) -> int:
+    """`dlquest guide` lists the guides (learning path, resources, FAQ, …); `dlquest guide ID` prints one."""
     lang = ctx.lang
-    text = ctx.course.path(lesson.pages[lang]).read_text(encoding="utf-8")
+    if ctx.args.id is None:
+        for guide in ctx.course.guides.values():
+            print(f"  {guide.id:<24} {guide.title.get(lang)}")
+        print("\n" + t("cli.guide_legend", lang))
+        return 0
+    return _print_page(ctx, ctx.guide(ctx.args.id))
+
+
+def _print_page(ctx: Context, item) -> int:
+    text = ctx.course.path(item.pages[ctx.lang]).read_text(encoding="utf-8")
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.markdown import Markdown
@@ -438,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("dir", nargs="?", default=".", metavar="DIR")
     command("list", cmd_list, "show stages, units, lessons and exercises with your status")
     command("lesson", cmd_lesson, "print a lesson").add_argument("id", metavar="LESSON")
+    command("guide", cmd_guide, "list the guides (learning path, resources, FAQ, careers), or print one"
+            ).add_argument("id", nargs="?", metavar="GUIDE")
     command("run", cmd_run, "run a lesson's example").add_argument("id", metavar="LESSON")
     sub = command("check", cmd_check, "grade your file for an exercise")
     sub.add_argument("exercise", metavar="EXERCISE")

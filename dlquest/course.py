@@ -2,8 +2,10 @@
 
 A course is a folder with this layout (the bundled course is the `dlquest` package folder itself):
 
-    lessons/course.toml      the manifest: stages -> units -> items (lessons and exercises), in order
+    lessons/course.toml      the manifest: stages -> units -> items (lessons and exercises), in order;
+                             then guides (pages linked from the roadmap: the learning path, resources, FAQ)
     lessons/<lang>/*.md      lesson pages, one per language
+    lessons/<lang>/tasks/    an exercise's task in that language (<id>.md); the stub's docstring otherwise
     lessons/examples/*.py    runnable examples (`dlquest run LESSON`)
     exercises/*.py           stubs the learner starts from
     solutions/*.py           reference solutions (hidden from learner code while grading)
@@ -63,6 +65,18 @@ class Lesson:
 
 
 @dataclass(frozen=True)
+class Guide:
+    """A page of the course outside the stages (the learning path, resources, FAQ, careers), linked from the
+    roadmap. Shown like a lesson, without an example or exercises."""
+
+    id: str
+    title: Text
+    pages: dict[str, Path]
+    example: None = None
+    kind: str = "guide"
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     title: Text
@@ -97,6 +111,7 @@ class Stage:
     title: Text
     goal: Text | None
     units: tuple[Unit, ...]
+    duration: Text | None = None  # how long the stage takes a learner, e.g. "4–6 weeks"
 
 
 @dataclass
@@ -107,6 +122,7 @@ class Course:
     stages: tuple[Stage, ...]
     lessons: dict[str, Lesson] = field(default_factory=dict)
     exercises: dict[str, Exercise] = field(default_factory=dict)
+    guides: dict[str, Guide] = field(default_factory=dict)  # in manifest order
 
     @property
     def manifest(self) -> Path:
@@ -130,6 +146,17 @@ class Course:
         if name in self.lessons:
             return self.lessons[name]
         raise UnknownItem("lesson", name, difflib.get_close_matches(name, list(self.lessons), n=3))
+
+    def task_page(self, exercise: Exercise, lang: str) -> Path | None:
+        """The exercise's task in `lang` when the course translates it (lessons/<lang>/tasks/<id>.md); else None,
+        and the stub's docstring, which states the contract, is the task."""
+        page = self.root / "lessons" / lang / "tasks" / f"{exercise.id}.md"
+        return page if page.is_file() else None
+
+    def guide(self, name: str) -> Guide:
+        if name in self.guides:
+            return self.guides[name]
+        raise UnknownItem("guide", name, difflib.get_close_matches(name, list(self.guides), n=3))
 
 
 class UnknownItem(LookupError):
@@ -248,7 +275,23 @@ class _Loader:
                 units.append(Unit(unit_id, self.text(u_where, raw_unit, "title") or Text("", ""), tuple(items)))
             stage_title = self.text(s_where, raw_stage, "title") or Text("", "")
             stage_goal = self.text(s_where, raw_stage, "goal", required=False)
-            stages.append(Stage(stage_id, stage_title, stage_goal, tuple(units)))
+            stage_duration = self.text(s_where, raw_stage, "duration", required=False)
+            stages.append(Stage(stage_id, stage_title, stage_goal, tuple(units), stage_duration))
+
+        guides: dict[str, Guide] = {}
+        raw_guides = data.get("guides", [])
+        if not isinstance(raw_guides, list):
+            self.fault("[[guides]]", "`guides` must be a list of [[guides]] tables")
+            raw_guides = []
+        for g_index, raw in enumerate(raw_guides, 1):
+            guide_id = self.ident(f"guide {g_index}", raw)
+            where = f"guide {guide_id!r}"
+            if guide_id in seen:
+                self.fault(where, f"duplicate id: {seen[guide_id]} already uses it; ids must be unique in a course")
+                continue
+            seen[guide_id] = "a guide"
+            guides[guide_id] = Guide(guide_id, self.text(where, raw, "title") or Text("", ""),
+                                     self.pages(where, raw))
 
         # Cross references, checked once every item is known.
         order = {ex_id: n for n, ex_id in enumerate(exercises)}
@@ -269,7 +312,20 @@ class _Loader:
 
         if self.problems:
             raise ManifestError(self.manifest, self.problems)
-        return Course(self.root, course_id, course_title, tuple(stages), lessons, exercises)
+        return Course(self.root, course_id, course_title, tuple(stages), lessons, exercises, guides)
+
+    def pages(self, where: str, raw: dict) -> dict[str, Path]:
+        """A lesson's or guide's `pages = { en = …, zh = … }`: one Markdown file per language."""
+        pages_raw = raw.get("pages")
+        pages: dict[str, Path] = {}
+        if not isinstance(pages_raw, dict):
+            self.fault(where, "missing `pages` (pages = { en = \"lessons/en/x.md\", zh = \"lessons/zh/x.md\" })")
+            return pages
+        for lang in LANGUAGES:
+            path = self.file(where, pages_raw, lang)
+            if path is not None:
+                pages[lang] = path
+        return pages
 
     def item(self, u_where: str, raw: dict, stage: str, unit: str) -> Lesson | Exercise | None:
         kind = raw.get("kind")
@@ -277,15 +333,7 @@ class _Loader:
         where = f"{kind or 'item'} {item_id!r} ({u_where})"
         title = self.text(where, raw, "title") or Text("", "")
         if kind == "lesson":
-            pages_raw = raw.get("pages")
-            pages: dict[str, Path] = {}
-            if not isinstance(pages_raw, dict):
-                self.fault(where, "missing `pages` (pages = { en = \"lessons/en/x.md\", zh = \"lessons/zh/x.md\" })")
-            else:
-                for lang in LANGUAGES:
-                    path = self.file(where, pages_raw, lang)
-                    if path is not None:
-                        pages[lang] = path
+            pages = self.pages(where, raw)
             example = self.file(where, raw, "example", required=False)
             return Lesson(item_id, title, pages, example, stage, unit)
         if kind == "exercise":

@@ -166,6 +166,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.same_as_above": {"en": "(same as above)", "zh": "（同上）"},
     "cli.kind.exercise": {"en": "exercise", "zh": "练习"},
     "cli.kind.lesson": {"en": "lesson", "zh": "课程"},
+    "cli.kind.guide": {"en": "guide", "zh": "指南"},
+    "cli.guides": {"en": "Guides", "zh": "学习指南"},
+    "cli.guide_legend": {"en": "Read one: dlquest guide ID", "zh": "阅读：dlquest guide ID"},
     "cli.manifest_error": {
         "en": "error: the course manifest {file} is broken:",
         "zh": "错误：课程清单 {file} 有问题：",
@@ -238,8 +241,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.locked": {"en": "locked: pass {names} first", "zh": "未解锁：请先通过 {names}"},
     "cli.next_up": {"en": "next", "zh": "下一个"},
     "cli.list_legend": {
-        "en": "Open a lesson: dlquest lesson ID   Grade an exercise: dlquest check ID",
-        "zh": "打开课程：dlquest lesson ID   检查练习：dlquest check ID",
+        "en": "Open a lesson: dlquest lesson ID   Grade an exercise: dlquest check ID   Read a guide: dlquest guide ID",
+        "zh": "打开课程：dlquest lesson ID   检查练习：dlquest check ID   阅读指南：dlquest guide ID",
     },
     "cli.no_example": {"en": "Lesson {lesson} has no runnable example.", "zh": "课程 {lesson} 没有可运行的示例。"},
     "cli.course_check_ok": {

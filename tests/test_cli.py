@@ -177,3 +177,16 @@ def test_bare_dlquest_prints_the_outline(ws):
 def test_usage_errors_exit_2(ws):
     assert dlquest("check", cwd=ws).returncode == 2
     assert dlquest("frobnicate", cwd=ws).returncode == 2
+
+
+def test_guides_are_listed_and_printed_in_either_language(ws):
+    listing = dlquest("guide", cwd=ws)
+    assert listing.returncode == 0
+    assert "learning-path" in listing.stdout and "career-paths" in listing.stdout
+    en = dlquest("guide", "learning-path", cwd=ws)
+    zh = dlquest("guide", "learning-path", "--lang", "zh", cwd=ws)
+    assert en.returncode == zh.returncode == 0
+    assert "4–6 months" in en.stdout and "4–6 个月" in zh.stdout
+    wrong = dlquest("guide", "carrer-paths", cwd=ws)
+    assert wrong.returncode == 2 and "career-paths" in wrong.stderr
+    assert "🧭 faq" in dlquest("list", cwd=ws).stdout

@@ -97,3 +97,50 @@ def test_missing_course_folder_or_manifest(tmp_path):
         load_course(tmp_path / "nowhere")
     with pytest.raises(ManifestError, match="no manifest"):
         load_course(tmp_path)
+
+
+GUIDES = '''
+[[guides]]
+id = "study-path"
+title = { en = "The study path", zh = "学习路线" }
+pages = { en = "lessons/en/path.md", zh = "lessons/zh/path.md" }
+'''
+
+
+def test_guides_load_in_order_with_their_pages(course_copy):
+    for lang, text in (("en", "# The path\n"), ("zh", "# 路线\n")):
+        (course_copy / "lessons" / lang / "path.md").write_text(text, encoding="utf-8")
+    manifest = course_copy / "lessons" / "course.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + GUIDES, encoding="utf-8")
+    course = load_course(course_copy)
+    guide = course.guide("study-path")
+    assert list(course.guides)[-1] == "study-path"
+    assert guide.kind == "guide" and guide.example is None
+    assert course.path(guide.pages["zh"]).read_text(encoding="utf-8") == "# 路线\n"
+    with pytest.raises(UnknownItem) as err:
+        course.guide("study-pth")
+    assert err.value.suggestions == ["study-path"]
+
+
+def test_a_broken_guide_is_reported_like_any_entry(course_copy):
+    manifest = course_copy / "lessons" / "course.toml"
+    broken = GUIDES.replace('id = "study-path"', 'id = "conv2d"').replace(', zh = "学习路线"', "")
+    manifest.write_text(manifest.read_text(encoding="utf-8") + broken, encoding="utf-8")
+    with pytest.raises(ManifestError) as err:
+        load_course(course_copy)
+    message = str(err.value)
+    assert "guide 'conv2d': duplicate id" in message
+
+
+def test_every_bundled_guide_is_terminal_markdown_in_both_languages(course):
+    import re
+
+    assert {"learning-path", "learning-resources", "practice-platforms", "open-source-projects", "faq",
+            "career-paths"} <= set(course.guides)
+    for guide in course.guides.values():
+        for lang in LANGUAGES:
+            text = course.path(guide.pages[lang]).read_text(encoding="utf-8")
+            assert text.startswith("# ") and "\n## " in text, (guide.id, lang)
+            assert not re.search(r"\$[^$\n]+\$|\\frac|<[a-z]+[ >/]|!\[", text), (guide.id, lang)
+    durations = [stage.duration for stage in course.stages]
+    assert all(d is not None and d.en and d.zh for d in durations)

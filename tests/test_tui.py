@@ -725,3 +725,54 @@ def test_quitting_saves_unsaved_edits_too(mini_workspace, mini_course):
         assert (mini_workspace.root / "exercises" / "add.py").read_text() == "# unsaved at quit\n"
 
     run(scenario)
+
+
+# --- guides -----------------------------------------------------------------------------------------
+def test_the_guides_open_from_the_roadmap_in_either_language(tmp_path):
+    from dlquest.course import BUNDLED_COURSE
+    from dlquest.tui.widgets.roadmap_tree import RoadmapTree
+
+    course = load_course()
+    workspace, _, _ = Workspace.create(tmp_path / "ws", course)
+    workspace.set_setting("welcomed", True)
+
+    async def scenario():
+        app = make_app(workspace, BUNDLED_COURSE)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            tree = app.screen.query_one(RoadmapTree)
+            guides = next(node for node in tree.root.children if node.data == ("guides", ""))
+            assert "Guides" in str(guides.label) and len(guides.children) == len(course.guides)
+            guides.expand()
+            await pilot.pause()
+            faq = next(node for node in guides.children if node.data == ("guide", "faq"))
+            tree.move_cursor(faq)
+            await wait_for(pilot, lambda: "Guide · faq" in screen_text(app), what="the detail pane")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), what="the guide")
+            await wait_for(pilot, lambda: "How do I avoid overfitting?" in screen_text(app), what="the page")
+            app.set_language("zh")  # the page follows the language in place
+            await wait_for(pilot, lambda: "如何避免过拟合？" in screen_text(app), what="the Chinese page")
+            await pilot.press("escape")
+            assert isinstance(app.screen, RoadmapScreen)
+        assert "faq" not in (workspace.settings().get("lessons_read") or [])  # guides count toward no stage
+
+    run(scenario)
+
+
+def test_the_task_shows_in_the_learners_language_when_the_course_translates_it(mini_workspace, mini_course):
+    tasks = mini_course / "lessons" / "zh" / "tasks"
+    tasks.mkdir(parents=True)
+    (tasks / "add.md").write_text("练习 `add`：返回两个数之和（<sos> 这样的词元照原样显示）。\n", encoding="utf-8")
+
+    async def scenario():
+        app = make_app(mini_workspace, mini_course, lang="zh")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await open_exercise(pilot)
+            await wait_for(pilot, lambda: "返回两个数之和" in screen_text(app), what="the Chinese task")
+            assert "<sos>" in screen_text(app)  # a word in angle brackets is text, not an HTML tag
+            app.set_language("en")  # no English page: the stub's docstring, as before
+            await wait_for(pilot, lambda: "返回两个数之和" not in screen_text(app), what="the English task")
+
+    run(scenario)

@@ -190,6 +190,15 @@ class DlquestApp(App[int]):
             return
         self._show_item(item_id)
 
+    def open_guide(self, guide_id: str) -> None:
+        """Open a guide page (the learning path, resources, FAQ, careers) in the lesson reader."""
+        if self.session is None or guide_id not in self.session.course.guides:
+            return
+        from dlquest.tui.screens.lesson import LessonScreen
+
+        self.back_to_roadmap()
+        self.push_screen(LessonScreen(self.session.course.guides[guide_id]))
+
     def _show_item(self, item_id: str) -> None:
         item = self.session.item(item_id)
         self.back_to_roadmap()

@@ -103,6 +103,8 @@ class Session:
         return {str(v) for v in value} if isinstance(value, list) else set()
 
     def mark_read(self, lesson: Lesson) -> None:
+        if lesson.kind != "lesson":
+            return  # guides are read at will; they count toward no stage
         read = self.lessons_read()
         if lesson.id not in read:
             self._remember("lessons_read", sorted(read | {lesson.id}))
@@ -162,7 +164,14 @@ class Session:
         return self.workspace.learner_file(exercise)
 
     def task(self, exercise: Exercise) -> str:
-        """What the exercise asks: the stub's module docstring (its contract), as the course ships it."""
+        """What the exercise asks, in the learner's language: the course's translation of the task when it has
+        one, else the stub's module docstring (its contract), as the course ships it."""
+        page = self.course.task_page(exercise, self.lang)
+        if page is not None:
+            try:
+                return page.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                pass
         try:
             doc = ast.get_docstring(ast.parse(self.course.path(exercise.stub).read_text(encoding="utf-8")))
         except (OSError, SyntaxError, ValueError):

@@ -70,6 +70,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "kind.lesson": {"en": "Lesson", "zh": "课程"},
     "kind.exercise": {"en": "Exercise", "zh": "练习"},
+    "kind.guide": {"en": "Guide", "zh": "指南"},
     "status.read": {"en": "read", "zh": "已读"},
     "status.unread": {"en": "not read", "zh": "未读"},
     # --- roadmap -------------------------------------------------------------------------------------
@@ -79,6 +80,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "roadmap.empty_unit": {"en": "coming soon", "zh": "即将推出"},
     "roadmap.stage_count": {"en": "{done}/{total} done", "zh": "已完成 {done}/{total}"},
     "roadmap.stage_empty": {"en": "no items yet", "zh": "暂无内容"},
+    "roadmap.duration": {"en": "Takes about {duration}.", "zh": "预计用时：{duration}。"},
+    "roadmap.guides": {"en": "Guides: the path, resources, FAQ, careers", "zh": "学习指南：路线、资源、常见问题与职业"},
+    "roadmap.guide_about": {"en": "A guide to read at any time; it counts toward no stage.",
+                            "zh": "随时可读的指南，不计入任何阶段的进度。"},
     "roadmap.status": {"en": "Status: {status}", "zh": "状态：{status}"},
     "roadmap.passed_before": {"en": "(passed before)", "zh": "（曾经通过）"},
     "roadmap.attempts": {"en": "Attempts: {count}", "zh": "提交次数：{count}"},

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, MarkdownViewer, Static
 
-from dlquest.course import Lesson
+from dlquest.course import Guide, Lesson
 from dlquest.grader.records import PASSED
 from dlquest.tui.messages import ExampleFinished
-from dlquest.tui.screens.base import DlquestScreen
+from dlquest.tui.screens.base import DlquestScreen, text_markdown_parser
 from dlquest.tui.widgets.example_output import ExampleOutput
 
 WIDE = 110  # below this width the table of contents starts hidden
@@ -25,14 +25,15 @@ class LessonScreen(DlquestScreen):
         Binding("escape", "back", "key.back"),
     ]
 
-    def __init__(self, lesson: Lesson) -> None:
+    def __init__(self, lesson: Lesson | Guide) -> None:
         super().__init__()
         self.lesson = lesson
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="lesson-problem")
-        yield MarkdownViewer("", id="page", show_table_of_contents=self.app.size.width >= WIDE)
+        yield MarkdownViewer("", id="page", show_table_of_contents=self.app.size.width >= WIDE,
+                             parser_factory=text_markdown_parser)
         yield ExampleOutput(id="output")
         yield Footer()
 
@@ -66,6 +67,8 @@ class LessonScreen(DlquestScreen):
             return output.running
         if action == "run":
             return self.lesson.example is not None and not output.running
+        if action == "exercise":
+            return self.lesson.kind == "lesson"  # a guide has no exercises
         return True
 
     def action_run(self) -> None:

@@ -63,6 +63,8 @@ class RoadmapScreen(DlquestScreen):
         data = event.node.data
         if data and data[0] == "item":
             self.app.open_item(data[1])
+        elif data and data[0] == "guide":
+            self.app.open_guide(data[1])
 
     def action_open(self) -> None:
         """Enter: open the item under the cursor, or fold and unfold a stage or unit."""
@@ -72,6 +74,8 @@ class RoadmapScreen(DlquestScreen):
             return
         if node.data[0] == "item":
             self.app.open_item(node.data[1])
+        elif node.data[0] == "guide":
+            self.app.open_guide(node.data[1])
         elif node.allow_expand:
             node.toggle()
 
@@ -82,7 +86,11 @@ class RoadmapScreen(DlquestScreen):
             detail.clear()
             return
         kind, ident = data
-        if kind == "stage":
+        if kind == "guides":
+            detail.clear()
+        elif kind == "guide":
+            detail.show_guide(session.course.guides[ident], lang)
+        elif kind == "stage":
             stage = next(s for s in session.course.stages if s.id == ident)
             done, total = self._progress[stage.id]
             detail.show_stage(stage, done, total, lang)

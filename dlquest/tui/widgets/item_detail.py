@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from dlquest.course import Stage, Unit
+from dlquest.course import Guide, Stage, Unit
 from dlquest.tui.session import ItemView
 from dlquest.tui.strings import ui
 
@@ -15,8 +15,17 @@ class ItemDetail(Static):
         text = Text(stage.title.get(lang), style="bold")
         if stage.goal is not None:
             text.append("\n" + stage.goal.get(lang))
+        if stage.duration is not None:
+            text.append("\n" + ui("roadmap.duration", lang, duration=stage.duration.get(lang)))
         text.append("\n" + (ui("roadmap.stage_count", lang, done=done, total=total) if total
                             else ui("roadmap.stage_empty", lang)), style="dim")
+        self.update(text)
+
+    def show_guide(self, guide: Guide, lang: str) -> None:
+        text = Text(guide.title.get(lang), style="bold")
+        text.append(f"\n{ui('kind.guide', lang)} · {guide.id}", style="dim")
+        text.append("\n" + ui("roadmap.guide_about", lang))
+        text.append("\n" + ui("roadmap.open_hint", lang), style="dim")
         self.update(text)
 
     def show_unit(self, unit: Unit, stage: Stage, lang: str) -> None:

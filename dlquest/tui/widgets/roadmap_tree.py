@@ -50,7 +50,8 @@ def item_label(view: ItemView, lang: str) -> Text:
 
 
 class RoadmapTree(Tree[tuple[str, str]]):
-    """Node data: ("stage", id), ("unit", id) or ("item", id). Enter on an item posts Tree.NodeSelected."""
+    """Node data: ("stage", id), ("unit", id), ("item", id), ("guides", "") or ("guide", id).
+    Enter on an item or a guide posts Tree.NodeSelected."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__("roadmap", **kwargs)
@@ -78,6 +79,14 @@ class RoadmapTree(Tree[tuple[str, str]]):
                     leaf = unit_node.add_leaf(item_label(view, lang), data=("item", item.id))
                     if current == ("item", item.id) or (current is None and view.is_next):
                         target = leaf
+        if course.guides:
+            guides = self.root.add(Text(ui("roadmap.guides", lang), style="bold"), data=("guides", ""),
+                                   expand=False)
+            for guide in course.guides.values():
+                leaf = guides.add_leaf(Text("🧭 " + guide.title.get(lang)), data=("guide", guide.id))
+                if current == ("guide", guide.id):
+                    guides.expand()
+                    target = leaf
         if target is not None:
             self.call_after_refresh(self._move_to, target)
 
