@@ -1,13 +1,15 @@
 """Example for the lesson "convolution" / 卷积.
 
 Run it with `dlquest run convolution` (or `python dlquest/lessons/examples/convolution.py`).
-It needs only torch, works offline, uses fixed seeds and finishes in a few seconds.
+It needs torch and scikit-learn's bundled digits, works offline, uses fixed seeds and finishes in seconds.
 
 1. The hand-computed 4x4 example from the lesson.
 2. A convolution written with explicit loops, compared with torch.nn.functional.conv2d.
 3. Output sizes for several (kernel, stride, padding) choices, next to the formula.
 4. Parameter count of nn.Conv2d(3, 16, 3), against the formula and a fully connected layer.
 5. A text heat map of edge-detector feature maps on a synthetic image of a square.
+6. Multi-channel convolution on a real handwritten digit (scikit-learn's load_digits, shipped with the
+   library): four edge kernels make four feature maps, and a second layer sums over those four channels.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import unicodedata
 import torch
 import torch.nn.functional as F
 from torch import nn
-from termplot import SHADES, heading, heat_rows
+from termplot import SHADES, heading, heat_map, heat_rows
 
 
 def show_matrix(m: torch.Tensor, indent: str = "    ") -> None:
@@ -162,6 +164,60 @@ def part_heatmap() -> None:
     print("左边缘为正（由暗变亮），右边缘为负（由亮变暗）")
 
 
+# --------------------------------------------------------------------------------------------
+# 6. Multi-channel convolution on a handwritten digit
+# --------------------------------------------------------------------------------------------
+
+
+def load_digit(index: int = 4) -> torch.Tensor:
+    """One 8x8 digit from scikit-learn's bundled data set, scaled to [0, 1] and enlarged to 16x16."""
+    from sklearn.datasets import load_digits
+
+    image = torch.tensor(load_digits().images[index], dtype=torch.float32) / 16.0
+    return F.interpolate(image[None, None], size=(16, 16), mode="bilinear", align_corners=False)[0, 0]
+
+
+EDGE_KERNELS = {
+    "vertical / 竖直": [[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "horizontal / 水平": [[-1.0, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "diagonal 1 / 对角 1": [[0.0, -1, -2], [1, 0, -1], [2, 1, 0]],
+    "diagonal 2 / 对角 2": [[-2.0, -1, 0], [-1, 0, 1], [0, 1, 2]],
+}
+
+
+def part_digit() -> None:
+    heading("Multi-channel convolution on a handwritten digit", "手写数字上的多通道卷积")
+    digit = load_digit()
+    print("load_digits() image 4 (a '4'), 8x8 enlarged to 16x16 / 第 4 张图（数字 4），从 8x8 放大到 16x16")
+    heat_map(digit)
+
+    # Layer 1: one input channel, four kernels -> four feature maps.
+    weight1 = torch.tensor(list(EDGE_KERNELS.values())).unsqueeze(1)  # (C_out=4, C_in=1, 3, 3)
+    maps = F.relu(F.conv2d(digit[None, None], weight1, padding=1))[0]  # (4, 16, 16) after ReLU
+    print()
+    print(f"layer 1: input (1, 1, 16, 16), weight {tuple(weight1.shape)}, padding 1, then ReLU")
+    print(f"  -> {tuple(maps.shape)}: one feature map per kernel / 每个卷积核一张特征图")
+    names = list(EDGE_KERNELS)
+    for a, b in ((0, 1), (2, 3)):
+        print()
+        side_by_side(maps[a], maps[b], (names[a], names[b]))
+
+    # Layer 2: the four maps are now four input channels; one kernel of shape (4, 3, 3) mixes them.
+    weight2 = torch.ones(1, 4, 3, 3) / 9.0  # a 3x3 average in every channel, summed over channels
+    combined = F.conv2d(maps[None], weight2, padding=1)[0, 0]
+    per_channel = [F.conv2d(maps[None, c : c + 1], weight2[:, c : c + 1], padding=1)[0, 0] for c in range(4)]
+    print()
+    print(f"layer 2: input {tuple(maps[None].shape)}, weight {tuple(weight2.shape)}: one kernel spans all 4 channels")
+    print("第二层：输入有 4 个通道，一个卷积核同时覆盖这 4 个通道，输出 1 张图")
+    difference = (combined - sum(per_channel)).abs().max().item()
+    print(f"  output = sum of the 4 per-channel convolutions, max difference {difference:.1e}")
+    print(f"  输出 = 4 个通道各自卷积之和，最大差异 {difference:.1e}")
+    print(f"  share of each channel in the output / 各通道的贡献占比："
+          + ", ".join(f"{m.sum().item() / combined.sum().item():.0%}" for m in per_channel))
+    print()
+    side_by_side(digit, combined, ("digit / 数字", "edge energy / 边缘强度"))
+
+
 def main() -> None:
     torch.set_num_threads(min(2, torch.get_num_threads()))
     part_worked_example()
@@ -169,6 +225,7 @@ def main() -> None:
     part_sizes()
     part_parameters()
     part_heatmap()
+    part_digit()
 
 
 if __name__ == "__main__":
