@@ -1,0 +1,102 @@
+"""Check for `lstm_forecaster` (project): beat the last-value forecast by 20% on a held-out tail.
+
+The series is generated here, with the session's seed, by this module's own copy of the course's generator
+(the learner's copy of `make_series` is never used). The learner's code receives the 800 training values and,
+for each of the 200 held-out targets, the 64 values before it; the targets themselves are computed again only
+after the learner's process has returned. The model is trained once per submission and seed, and both tests
+judge that one run. The exercise's time-out (one CPU thread) bounds the training.
+"""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from dlquest.grader.records import CheckFailed, Feedback
+
+N_VALUES, N_TRAIN, HISTORY = 1000, 800, 64
+REQUIRED_RATIO = 0.8
+_RESULTS = {}
+
+
+def make_series(n=1000, seed=0):
+    """The course's synthetic price series (the same function as in the exercise and the lesson's example)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n, dtype=np.float64)
+    slope = rng.uniform(0.01, 0.03)
+    phase_month, phase_week = rng.uniform(0.0, 2.0 * np.pi, size=2)
+    trend = 50.0 + slope * t
+    cycles = 4.0 * np.sin(2.0 * np.pi * t / 30.0 + phase_month) + 1.5 * np.sin(2.0 * np.pi * t / 7.0 + phase_week)
+    noise = rng.normal(0.0, 0.5, size=n)
+    return trend + cycles + noise
+
+
+def _warm_up():
+    """Load here, before the probe forks, what the learner's code would otherwise spend its time budget
+    loading: torch itself, an LSTM's kernels, and torch._dynamo, which an optimizer's first step imports."""
+    lstm = torch.nn.LSTM(1, 2, batch_first=True)
+    optimizer = torch.optim.Adam(lstm.parameters(), lr=0.1)
+    lstm(torch.ones(1, 3, 1))[0].sum().backward()
+    optimizer.step()
+
+
+_warm_up()
+
+
+def inputs(seed):
+    """What the learner may see: the training part, and the 64 values before each held-out target."""
+    series = make_series(N_VALUES, seed)
+    histories = np.stack([series[t - HISTORY:t] for t in range(N_TRAIN, N_VALUES)])
+    return series[:N_TRAIN].copy(), histories
+
+
+def targets(seed):
+    return make_series(N_VALUES, seed)[N_TRAIN:]
+
+
+def forecast(module, train_series, histories):
+    model = module.build_model()
+    has_lstm = isinstance(model, torch.nn.Module) and any(isinstance(m, torch.nn.LSTM) for m in model.modules())
+    state = module.train_model(model, train_series.copy())
+    predicted = module.predict(model, state, histories.copy())
+    if hasattr(predicted, "detach"):
+        predicted = predicted.detach().cpu().double().numpy()
+    return {"has_lstm": bool(has_lstm), "predictions": np.asarray(predicted, dtype=np.float64)}
+
+
+def learner_forecast(learner, seed):
+    """Train once per submission and seed; both tests judge the same run."""
+    key = (str(learner.path), hashlib.sha256(Path(learner.path).read_bytes()).hexdigest(), seed)
+    if key not in _RESULTS:
+        try:
+            _RESULTS[key] = learner.run(forecast, *inputs(seed))
+        except CheckFailed as failure:
+            _RESULTS[key] = failure
+    result = _RESULTS[key]
+    if isinstance(result, CheckFailed):
+        raise CheckFailed(*result.feedback)
+    predicted = result["predictions"]
+    expected_shape = [N_VALUES - N_TRAIN]
+    if list(predicted.shape) != expected_shape:
+        raise CheckFailed(Feedback("shape_mismatch", {"what": "predict(model, state, histories)",
+                                                      "expected": expected_shape, "got": list(predicted.shape)}))
+    return result
+
+
+def test_model_contains_an_lstm_and_predicts_one_value_per_row(learner, seed):
+    result = learner_forecast(learner, seed)
+    assert result["has_lstm"], "build_model() must return a torch.nn.Module with a torch.nn.LSTM inside it"
+    assert np.isfinite(result["predictions"]).all(), "predict returned NaN or infinite forecasts"
+
+
+def test_beats_the_last_value_forecast_on_the_held_out_tail(learner, seed):
+    predicted = learner_forecast(learner, seed)["predictions"]
+    last_values = inputs(seed)[1][:, -1]
+    actual = targets(seed)
+    model_mse = float(np.mean((predicted - actual) ** 2))
+    naive_mse = float(np.mean((last_values - actual) ** 2))
+    ratio = model_mse / naive_mse
+    assert ratio <= REQUIRED_RATIO, (
+        f"held-out MSE {model_mse:.4f} is {ratio:.2f} × the last-value forecast's MSE {naive_mse:.4f}; "
+        f"at most {REQUIRED_RATIO:.2f} × is needed")
