@@ -164,3 +164,23 @@ def test_a_probe_that_hangs_after_loading_does_not_condemn_the_next(session):
     assert session.call(call, ("spin",)).feedback.code == "timeout"
     assert not session.load_hangs
     assert session.call(call, ("count",)).ok
+
+
+def burn_cpu_and_hide_it(module, seconds):
+    """Learner-style cheating: spin, then claim no time passed."""
+    import time as clock
+
+    start = clock.process_time()
+    while clock.process_time() - start < seconds:
+        pass
+    clock.process_time = lambda: 0.0
+    return "done"
+
+
+def test_a_probes_cpu_time_is_measured_from_outside_the_learners_process(session):
+    session.call(call, ("count",))
+    result = session.call(burn_cpu_and_hide_it, (0.5,))
+    assert result.ok and result.cpu_seconds is not None
+    assert 0.45 <= result.cpu_seconds < 3
+    quiet = session.call(call, ("count",))
+    assert quiet.cpu_seconds is not None and quiet.cpu_seconds < 0.3

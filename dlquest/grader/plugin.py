@@ -26,6 +26,9 @@ class Runner:
         self._plugin = plugin
         self.path = path
         self.is_learner = is_learner
+        # CPU seconds the last probe used in the learner's process, measured from outside it (see
+        # sandbox.ProbeResult.cpu_seconds): what a time budget should be judged on. None when unknown.
+        self.last_cpu_seconds: float | None = None
 
     def run(self, probe, *args, device: str = "cpu", **kwargs):
         if self.is_learner and self._plugin.learner_timeouts >= MAX_TIMEOUTS:
@@ -38,6 +41,7 @@ class Runner:
                                        hide=self._plugin.hide if self.is_learner else (), device=device,
                                        module_name="learner" if self.is_learner else "reference")
         self._plugin.protections.update(result.protections)
+        self.last_cpu_seconds = result.cpu_seconds
         if self.is_learner and result.output:
             self._plugin.current_output.append(result.output)
         if not result.ok:

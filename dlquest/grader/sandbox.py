@@ -75,6 +75,9 @@ class ProbeResult:
     output: str = ""
     duration: float = 0.0
     protections: dict = field(default_factory=dict)
+    # CPU seconds the learner's process used for this probe, read by the grader from /proc (so code that patches
+    # `time` cannot hide them); None where it cannot be measured (no /proc, or a child per probe).
+    cpu_seconds: float | None = None
 
 
 class ForbiddenCall(Exception):
@@ -306,6 +309,7 @@ class ProbeSession:
         for fd in (self._request_w, self._frames_r, self._output_r):
             os.set_blocking(fd, False)
         self._pid = pid
+        self._runner_pid: int | None = None
         self._frames = bytearray()
         self._cpu_used = 0.0
         self._loaded = False
@@ -324,6 +328,7 @@ class ProbeSession:
             self.close()  # retire it before its CPU limit could kill it in the middle of a probe
         self.start()
         start = time.monotonic()
+        cpu_before = self._runner_cpu()
         deadline = start + self.limits.wall_time
         request = memoryview(_HEADER.pack(len(payload)) + payload)
         output = bytearray()
@@ -369,6 +374,7 @@ class ProbeSession:
                     elif kind == "status":
                         status = received.get("status")
         self._read_output(output)  # what the probe printed before it answered is already in the pipe
+        cpu_after = self._runner_cpu()
         if frame is not None and status is None and not too_big:
             result = _outcome(frame, dict(self.protections))
         else:
@@ -388,7 +394,25 @@ class ProbeSession:
         if len(output) >= self.limits.output:
             result.output += "\n" + "[output truncated]"
         result.duration = time.monotonic() - start
+        if cpu_after is not None:
+            result.cpu_seconds = cpu_after - (cpu_before or 0.0)
         return result
+
+    def _runner_cpu(self) -> float | None:
+        """CPU seconds (user + system, all threads) the session's runner has used so far, from /proc."""
+        if self._runner_pid is None and self._pid is not None:
+            try:  # the runner is the keeper's only child
+                children = Path(f"/proc/{self._pid}/task/{self._pid}/children").read_text().split()
+            except OSError:
+                return None
+            self._runner_pid = int(children[0]) if children else None
+        if self._runner_pid is None:
+            return None
+        try:
+            fields = Path(f"/proc/{self._runner_pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
 
     def close(self) -> None:
         """End the child and everything under it."""
