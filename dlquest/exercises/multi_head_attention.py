@@ -11,7 +11,7 @@ exactly this contract.
   ``key`` and ``value`` (batch, S, embed_dim) (for self-attention all three are the same tensor).
   1. Project: Q = q_proj(query), K = k_proj(key), V = v_proj(value).
   2. Split the heads: (batch, L, embed_dim) → (batch, L, num_heads, head_dim) → (batch, num_heads, L, head_dim);
-     head h owns the features h*head_dim … (h+1)*head_dim - 1 of the projection. Same for K and V.
+     head h owns the features ``h*head_dim … (h+1)*head_dim - 1`` of the projection. Same for K and V.
   3. Per head: weights = softmax(Q Kᵀ / √head_dim) over the keys (masked as below), head output = weights V.
   4. Merge: (batch, num_heads, L, head_dim) → (batch, L, num_heads, head_dim) → (batch, L, embed_dim),
      then apply ``out_proj``.

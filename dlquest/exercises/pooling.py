@@ -11,7 +11,7 @@ Implement two functions that return exactly what PyTorch's pooling functions ret
 - Output: shape (N, C, H_out, W_out) with
       H_out = (H - kH) // sH + 1        W_out = (W - kW) // sW + 1
   (rounded down: rows or columns left over at the bottom or right that no full window reaches are dropped).
-  The window of output position (i, j) covers rows i*sH … i*sH + kH - 1 and columns j*sW … j*sW + kW - 1:
+  The window of output position (i, j) covers rows ``i*sH … i*sH + kH - 1`` and columns ``j*sW … j*sW + kW - 1``:
       max_pool2d:  out[n, c, i, j] = the largest value in that window
       avg_pool2d:  out[n, c, i, j] = the sum of that window / (kH * kW)
   Same dtype and device as ``input``.
