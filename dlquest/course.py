@@ -10,6 +10,7 @@ A course is a folder with this layout (the bundled course is the `dlquest` packa
     exercises/*.py           stubs the learner starts from
     solutions/*.py           reference solutions (hidden from learner code while grading)
     checks/test_*.py         one pytest module per exercise
+    data/                    data sets the course ships (optional; nothing is downloaded at run time)
 
 The manifest is the only place that lists exercises: the engine never names one. Loading validates every
 reference and reports *all* faults at once, each with the file, the entry and what to do.

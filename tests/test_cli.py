@@ -147,7 +147,7 @@ def test_a_corrupt_progress_database_is_moved_aside_with_a_message(ws):
 
 def test_a_broken_course_is_a_usage_error_naming_the_entry(tmp_path, ws):
     course = tmp_path / "broken"
-    for part in ("lessons", "exercises", "solutions", "checks"):
+    for part in ("lessons", "exercises", "solutions", "checks", "data"):
         shutil.copytree(BUNDLED_COURSE / part, course / part)
     manifest = course / "lessons" / "course.toml"
     manifest.write_text(manifest.read_text().replace('check = "checks/test_conv2d.py"', 'check = "checks/x.py"'))

@@ -40,7 +40,7 @@ def test_unknown_exercise_suggests_the_closest_name(course):
 @pytest.fixture
 def course_copy(tmp_path):
     root = tmp_path / "course"
-    for part in ("lessons", "exercises", "solutions", "checks"):
+    for part in ("lessons", "exercises", "solutions", "checks", "data"):
         shutil.copytree(BUNDLED_COURSE / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
