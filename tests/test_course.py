@@ -144,3 +144,17 @@ def test_every_bundled_guide_is_terminal_markdown_in_both_languages(course):
             assert not re.search(r"\$[^$\n]+\$|\\frac|<[a-z]+[ >/]|!\[", text), (guide.id, lang)
     durations = [stage.duration for stage in course.stages]
     assert all(d is not None and d.en and d.zh for d in durations)
+
+
+def test_every_bundled_exercise_states_its_task_in_both_languages(course):
+    """English: the stub's docstring. Chinese: lessons/zh/tasks/<id>.md, naming the same exercise."""
+    import ast
+
+    for exercise in course.exercises.values():
+        doc = ast.get_docstring(ast.parse(course.path(exercise.stub).read_text(encoding="utf-8")))
+        assert doc and f"`{exercise.id}`" in doc, exercise.id
+        page = course.task_page(exercise, "zh")
+        assert page is not None, f"{exercise.id}: no lessons/zh/tasks/{exercise.id}.md"
+        text = page.read_text(encoding="utf-8")
+        assert text.startswith(f"练习 `{exercise.id}`") and f"dlquest check {exercise.id}" in text, exercise.id
+    assert course.task_page(next(iter(course.exercises.values())), "en") is None  # English is the docstring
