@@ -17,6 +17,9 @@ def heading(en: str, zh: str) -> None:
     print(f"== {en} / {zh} ==")
 
 
+MARKERS = ("•", "x", "+", "o", "*", "#")
+
+
 def plot_curves(title: str, xs, curves: dict) -> None:
     """Draw labelled curves {label: ys} over xs. Colours only when printing to a terminal."""
     import plotext as plt
@@ -25,9 +28,12 @@ def plot_curves(title: str, xs, curves: dict) -> None:
     fig.clear()
     fig.plot_size(WIDTH, HEIGHT)
     fig.title(title)
-    for label, ys in curves.items():
-        fig.draw(fig.signal(list(xs), list(ys)).label(label).lines())
-    fig.show(colorless=not sys.stdout.isatty())
+    colorless = not sys.stdout.isatty()
+    for n, (label, ys) in enumerate(curves.items()):
+        # Without colour every curve would look the same: give each its own marker (shown in the legend).
+        marker = MARKERS[n % len(MARKERS)] if colorless else None
+        fig.draw(fig.signal(list(xs), list(ys), marker=marker).label(label).lines())
+    fig.show(colorless=colorless)
 
 
 def heat_rows(matrix) -> list[str]:
