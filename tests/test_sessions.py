@@ -9,6 +9,7 @@ travel by pickle still runs, in a child of its own.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import time
 
 import pytest
@@ -184,3 +185,24 @@ def test_a_probes_cpu_time_is_measured_from_outside_the_learners_process(session
     assert 0.45 <= result.cpu_seconds < 3
     quiet = session.call(call, ("count",))
     assert quiet.cpu_seconds is not None and quiet.cpu_seconds < 0.3
+
+
+def test_a_warm_grader_keeps_the_references_child_and_never_a_learners(course, grade_source):
+    from dlquest.grader import plugin
+
+    plugin.close_kept_references()
+    solution = course.path(course.exercises["perceptron"].solution).read_text()
+    assert grade_source("perceptron", solution).outcome == "passed"
+    kept = list(plugin._KEPT_REFERENCES.values())
+    assert len(kept) == 1 and kept[0].alive and kept[0].module_name == "reference"
+    keeper = kept[0]._pid
+    children = set(Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split())
+    assert str(keeper) in children
+    # The same submission again: the reference answers from the same child; the learner's child is new and gone.
+    assert grade_source("perceptron", solution).outcome == "passed"
+    assert [s._pid for s in plugin._KEPT_REFERENCES.values()] == [keeper]
+    sandbox.wait_for_reaped()
+    after = set(Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split())
+    assert after - children == set()  # no learner child outlived its grading
+    plugin.close_kept_references()
+    assert not kept[0].alive

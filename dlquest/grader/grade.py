@@ -58,6 +58,7 @@ def grade(course: Course, exercise: Exercise, learner_file: Path, *, devices: li
         hide=tuple({solution.parent, check.parent, *hide}),
         devices=devices,
         seed=default_seed(exercise) if seed is None else seed,
+        check_path=check,
     )
     args = [str(check), "-c", str(_PYTEST_INI), "--rootdir", str(check.parent), "--disable-plugin-autoload",
             "--import-mode=importlib", "-W", "ignore::DeprecationWarning"]

@@ -6,6 +6,7 @@ so that several sessions can run one after another in a warm process without sha
 
 from __future__ import annotations
 
+import atexit
 import time
 from pathlib import Path
 
@@ -58,9 +59,11 @@ class Runner:
 
 class GraderPlugin:
     def __init__(self, learner_path: Path, reference_path: Path, *, limits: sandbox.Limits,
-                 hide: tuple[Path, ...] = (), devices: list[str] | None = None, seed: int = 0):
+                 hide: tuple[Path, ...] = (), devices: list[str] | None = None, seed: int = 0,
+                 check_path: Path | None = None):
         self.learner_path = Path(learner_path)
         self.reference_path = Path(reference_path)
+        self.check_path = Path(check_path) if check_path else None  # given: the reference's child may be kept
         self.limits = limits
         self.hide = tuple(hide)
         self._devices = devices
@@ -78,16 +81,20 @@ class GraderPlugin:
     def session(self, is_learner: bool, device: str) -> sandbox.ProbeSession:
         key = (is_learner, device)
         if key not in self._sessions:
-            self._sessions[key] = sandbox.ProbeSession(
-                self.learner_path if is_learner else self.reference_path, limits=self.limits,
-                hide=self.hide if is_learner else (), device=device,
-                module_name="learner" if is_learner else "reference")
+            if not is_learner and self.check_path is not None:
+                self._sessions[key] = _kept_reference(self.reference_path, self.check_path, self.limits, device)
+            else:
+                self._sessions[key] = sandbox.ProbeSession(
+                    self.learner_path if is_learner else self.reference_path, limits=self.limits,
+                    hide=self.hide if is_learner else (), device=device,
+                    module_name="learner" if is_learner else "reference")
         return self._sessions[key]
 
     def close(self) -> None:
-        """End every session's child. Safe to call twice."""
+        """End every session's child, except the reference's kept for the next grading. Safe to call twice."""
         for session in self._sessions.values():
-            session.close()
+            if session not in _KEPT_REFERENCES.values():
+                session.close()
 
     # --- fixtures ----------------------------------------------------------------------------------
     @pytest.fixture
@@ -165,6 +172,39 @@ class GraderPlugin:
         if report.failed and self.collection_problem is None:
             self.collection_problem = Feedback("check_error", {"type": "collection error",
                                                                "message": _first_lines(str(report.longrepr), 12)})
+
+
+# --- reference children kept between gradings ------------------------------------------------------------
+# The learner's child is new for every grading: nothing of one submission may reach the next. The reference is
+# the course's own code, the same for every submission of an exercise, so a warm worker keeps its child (a fork
+# and a module load saved per grading). Keyed by the solution's and the check's path, size and modification
+# time, the limits and the device: an edited solution or check gets a new child. The check's probes reach a
+# kept child by name; the child resolves them in the check module it was forked with, which is unchanged.
+KEEP_REFERENCES = 8
+_KEPT_REFERENCES: dict[tuple, sandbox.ProbeSession] = {}
+
+
+def _kept_reference(reference: Path, check: Path, limits: sandbox.Limits, device: str) -> sandbox.ProbeSession:
+    def stamp(path: Path) -> tuple:
+        status = path.stat()
+        return str(path.resolve()), status.st_mtime_ns, status.st_size
+
+    key = (stamp(reference), stamp(check), limits, device)
+    session = _KEPT_REFERENCES.pop(key, None)
+    if session is None:
+        session = sandbox.ProbeSession(reference, limits=limits, device=device, module_name="reference")
+    _KEPT_REFERENCES[key] = session  # most recently used last
+    while len(_KEPT_REFERENCES) > KEEP_REFERENCES:
+        _KEPT_REFERENCES.pop(next(iter(_KEPT_REFERENCES))).close()
+    return session
+
+
+def close_kept_references() -> None:
+    while _KEPT_REFERENCES:
+        _KEPT_REFERENCES.popitem()[1].close()
+
+
+atexit.register(close_kept_references)
 
 
 def _check_error(error) -> Feedback:
