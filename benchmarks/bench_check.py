@@ -1,7 +1,8 @@
 """Timing figures, printed and never asserted.
 
 - command to verdict: `dlquest check conv2d` (a fresh process, as a learner runs it), on the solution and the stub
-- one sandboxed probe: fork, contain, run, read back (the floor for save -> verdict in a warm process)
+- one sandboxed probe: in a child of its own (fork, contain, run, read back), and in a session (one child
+  per grading, as checks run probes)
 
 Run with `make bench`.
 """
@@ -45,7 +46,7 @@ def command_to_verdict() -> None:
 def one_probe() -> None:
     import torch  # noqa: F401 - warm, as a grading worker is
 
-    from dlquest.grader.sandbox import run_probe
+    from dlquest.grader.sandbox import ProbeSession, run_probe
 
     solution = BUNDLED_COURSE / "solutions" / "conv2d.py"
     x, w = torch.randn(2, 3, 7, 7), torch.randn(4, 3, 3, 3)
@@ -59,8 +60,21 @@ def one_probe() -> None:
         start = time.perf_counter()
         assert run_probe(probe, solution).ok
         times.append(time.perf_counter() - start)
-    print(f"one sandboxed conv2d probe in a warm process: median {statistics.median(times) * 1000:.0f} ms, "
-          f"min {min(times) * 1000:.0f} ms over {len(times)} runs")
+    print(f"one sandboxed conv2d probe, a child of its own (run_probe): median "
+          f"{statistics.median(times) * 1000:.0f} ms, min {min(times) * 1000:.0f} ms over {len(times)} runs")
+    with ProbeSession(solution) as session:
+        session.call(conv2d_probe, (x, w))
+        times = []
+        for _ in range(30):
+            start = time.perf_counter()
+            assert session.call(conv2d_probe, (x, w)).ok
+            times.append(time.perf_counter() - start)
+    print(f"one sandboxed conv2d probe in a session (as checks run them): median "
+          f"{statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms over {len(times)} runs")
+
+
+def conv2d_probe(module, x, w):
+    return module.conv2d(x, w)
 
 
 if __name__ == "__main__":
