@@ -521,28 +521,3 @@ def test_wrong_implementation_fails(course, grade_source, exercise_id, name):
 @pytest.mark.parametrize("exercise_id, name", [(e, n) for e, (_, correct) in CASES.items() for n in correct])
 def test_other_correct_implementation_passes(course, grade_source, exercise_id, name):
     assert_passes(grade_source(exercise_id, CASES[exercise_id][1][name]))
-
-
-# === lessons ===============================================================================================
-STAGE1_LESSONS = ["numpy-broadcasting", "pandas-essentials", "plotting-basics", "math-foundations", "ml-basics"]
-
-
-@pytest.mark.parametrize("lesson", STAGE1_LESSONS)
-def test_lesson_example_runs(course, lesson):
-    from dlquest.authoring import run_example
-
-    assert run_example(course.path(course.lessons[lesson].example)) is None
-
-
-@pytest.mark.parametrize("lesson", STAGE1_LESSONS)
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_lesson_page_is_terminal_markdown(course, lesson, lang):
-    import re
-
-    text = course.path(course.lessons[lesson].pages[lang]).read_text(encoding="utf-8")
-    assert text.startswith("# "), "a page starts with its title"
-    assert len(re.findall(r"^## ", text, flags=re.M)) >= 4, "sections for the table of contents"
-    assert "$" not in text and "\\frac" not in text, "no LaTeX: Unicode math or code spans"
-    assert not re.search(r"<(div|span|img|br|p|table|sub|sup)\b", text), "no HTML"
-    assert "![" not in text, "no images"
-    assert text.count("```") % 2 == 0, "code fences are closed"

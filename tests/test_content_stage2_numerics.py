@@ -1134,25 +1134,3 @@ def test_mlp_numpy_reference_gradients_equal_autograd(course):
     assert solution.loss(params, X, Y) == pytest.approx(loss.item(), rel=1e-12)
     for name, grad in solution.gradients(params, X, Y).items():
         np.testing.assert_allclose(grad, tensors[name].grad.numpy(), rtol=1e-10, atol=1e-14)
-
-
-# === lessons ==============================================================================================
-LESSONS = ["backpropagation", "loss-functions", "optimization-algorithms", "learning-rate-schedules",
-           "gradient-problems"]
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_example_runs(course, lesson):
-    from dlquest.authoring import run_example
-
-    assert run_example(course.path(course.lessons[lesson].example)) is None
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_pages_are_plain_terminal_markdown(course, lesson):
-    import re
-
-    for language in ("en", "zh"):
-        text = course.path(course.lessons[lesson].pages[language]).read_text()
-        assert text.startswith("# ") and "\n## " in text
-        assert not re.search(r"\$[^$\n]+\$|\\frac|\\sum|<[a-z]+[ >/]|!\[", text), f"{lesson} ({language})"

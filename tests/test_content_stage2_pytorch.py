@@ -840,13 +840,6 @@ PYTORCH_EXERCISES = ["tensor_puzzles", "custom_autograd", "modules", "training_l
                      "digits_classifier"]
 
 
-@pytest.mark.parametrize("lesson", PYTORCH_LESSONS)
-def test_pytorch_lesson_example_runs(course, lesson):
-    from dlquest.authoring import run_example
-
-    assert run_example(course.path(course.lessons[lesson].example)) is None
-
-
 @pytest.mark.parametrize("exercise_id", PYTORCH_EXERCISES)
 def test_pytorch_exercise_has_three_hints_and_a_lesson(course, exercise_id):
     exercise = course.exercises[exercise_id]

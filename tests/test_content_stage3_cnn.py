@@ -8,7 +8,6 @@ Each source is graded once; the references are also compared with PyTorch direct
 
 from __future__ import annotations
 
-import re
 from textwrap import dedent
 
 import pytest
@@ -17,7 +16,6 @@ import torch
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, load_solution, variant
 
 EXERCISES = ["pooling", "conv_arithmetic", "lenet5", "vgg_blocks"]
-LESSONS = ["convolution", "pooling-layers", "cnn-architectures"]
 
 
 # === pooling ==============================================================================================
@@ -551,31 +549,3 @@ def test_vgg_blocks_reference_equals_torchvision(course):
 
 
 # === manifest and lessons =================================================================================
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_exercise_has_three_hints_per_language(course, exercise_id):
-    hints = course.exercises[exercise_id].hints
-    assert len(hints) >= 3
-    for hint in hints:
-        assert hint.en.strip() and hint.zh.strip()
-        assert re.search(r"[\u4e00-\u9fff]", hint.zh), "the zh hint is written in Chinese"
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_example_runs(course, lesson):
-    from dlquest.authoring import run_example
-
-    assert run_example(course.path(course.lessons[lesson].example)) is None
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_lesson_page_is_terminal_markdown(course, lesson, lang):
-    text = course.path(course.lessons[lesson].pages[lang]).read_text(encoding="utf-8")
-    assert text.startswith("# "), "a page starts with its title"
-    assert len(re.findall(r"^## ", text, flags=re.M)) >= 4, "sections for the table of contents"
-    assert "$" not in text and "\\frac" not in text, "no LaTeX: Unicode math or code spans"
-    assert not re.search(r"<(div|span|img|br|p|table|sub|sup)\b", text), "no HTML"
-    assert "![" not in text, "no images"
-    assert text.count("```") % 2 == 0, "code fences are closed"
-    if lang == "zh":
-        assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 500, "the zh page is written in Chinese"

@@ -387,12 +387,6 @@ def test_image_classification_example_runs_and_falls_back_to_fake_data(course, t
     assert list(empty.iterdir()) == [], "nothing may be downloaded or written into the data folder"
 
 
-def test_data_augmentation_example_runs(course):
-    from dlquest.authoring import run_example
-
-    assert run_example(course.path(course.lessons["data-augmentation"].example)) is None
-
-
 @pytest.mark.parametrize("lesson", IMAGE_LESSONS)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_image_lesson_page_is_terminal_markdown(course, lesson, lang):

@@ -571,12 +571,6 @@ def test_exercise_has_three_hints_per_language_and_the_lesson(course, exercise_i
         assert hint.get("en").strip() and hint.get("zh").strip()
 
 
-def test_lesson_example_runs(course):
-    from dlquest.authoring import run_example
-
-    assert run_example(course.path(course.lessons[LESSON].example)) is None
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_lesson_page_is_terminal_markdown(course, lang):
     text = course.path(course.lessons[LESSON].pages[lang]).read_text(encoding="utf-8")

@@ -206,3 +206,12 @@ def test_a_warm_grader_keeps_the_references_child_and_never_a_learners(course, g
     assert after - children == set()  # no learner child outlived its grading
     plugin.close_kept_references()
     assert not kept[0].alive
+
+
+def test_a_module_that_exits_while_loading_is_started_once(tmp_path):
+    path = tmp_path / "learner.py"
+    path.write_text("import os\nos._exit(3)\n")
+    with ProbeSession(path, limits=Limits(wall_time=3)) as session:
+        results = [session.call(call, ("pid",)) for _ in range(4)]
+    assert [(r.feedback.code, r.feedback.values.get("status")) for r in results] == [("exited", 3)] * 4
+    assert session.started == 1 and not session.load_hangs

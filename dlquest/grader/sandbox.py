@@ -273,9 +273,10 @@ class ProbeSession:
         self.module_name = module_name
         self.protections: dict = {}
         self.started = 0  # how many children this session has started (1 unless probes killed some)
-        # Set when the module itself never finished loading within a probe's time: loading it again would hang
-        # again, so later probes fail at once instead of each waiting out the clock.
-        self.load_hangs = False
+        # Set when the child ended before the module finished loading (it exited, crashed or hung at import):
+        # loading it again would end the same way, so later probes get this result at once instead of each
+        # starting a child that dies (or waiting out the clock) again.
+        self.load_failure: ProbeResult | None = None
         self._pid: int | None = None
         self._frames = bytearray()
         self._cpu_budget = _session_cpu_budget(limits)
@@ -321,9 +322,8 @@ class ProbeSession:
             payload = pickle.dumps((probe, args, kwargs or {}, _shared_state()), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as err:  # noqa: BLE001 - lambdas, closures, open files, …: the caller forks instead
             raise NotSessionable(str(err)) from err
-        if self.load_hangs:
-            return ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
-                               protections=dict(self.protections))
+        if self.load_failure is not None:
+            return ProbeResult(False, feedback=self.load_failure.feedback, protections=dict(self.protections))
         if self.alive and self._cpu_used > self._cpu_budget - self.limits.wall_time - 3:
             self.close()  # retire it before its CPU limit could kill it in the middle of a probe
         self.start()
@@ -375,10 +375,11 @@ class ProbeSession:
                         status = received.get("status")
         self._read_output(output)  # what the probe printed before it answered is already in the pipe
         cpu_after = self._runner_cpu()
+        ended_while_loading = False
         if frame is not None and status is None and not too_big:
             result = _outcome(frame, dict(self.protections))
         else:
-            self.load_hangs = timed_out and not self._loaded
+            ended_while_loading = not self._loaded
             self.close()
             if timed_out:
                 result = ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
@@ -396,7 +397,13 @@ class ProbeSession:
         result.duration = time.monotonic() - start
         if cpu_after is not None:
             result.cpu_seconds = cpu_after - (cpu_before or 0.0)
+        if ended_while_loading and not result.ok:
+            self.load_failure = result
         return result
+
+    @property
+    def load_hangs(self) -> bool:
+        return self.load_failure is not None and self.load_failure.feedback.code == "timeout"
 
     def _runner_cpu(self) -> float | None:
         """CPU seconds (user + system, all threads) the session's runner has used so far, from /proc."""
