@@ -372,19 +372,32 @@ def cmd_grade(ctx: Context) -> int:
     with executor, Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                        console=console) as bar:
         task = bar.add_task("grading", total=len(todo))
-        futures = {executor.submit(batch.grade_student, str(course.root), s.student, files, exercises, args.seed,
-                                   args.timeout, devices): (s, content) for s, files, content in todo}
+        # One task per student and exercise, not per student: with several workers, a student whose code hangs
+        # holds one worker for one exercise's time-out, not for all of them. A student's results are recorded
+        # once all their exercises are graded.
+        futures, waiting = {}, {}
+        for submission, files, content in todo:
+            waiting[submission.student] = {"content": content, "records": {}}
+            for exercise in exercises:
+                path = str(course.exercises[exercise].workspace_path)
+                own = {path: files[path]} if path in files else {}
+                future = executor.submit(batch.grade_student, str(course.root), submission.student, own, [exercise],
+                                         args.seed, args.timeout, devices)
+                futures[future] = (submission.student, exercise)
         try:
             for future in concurrent.futures.as_completed(futures):
-                submission, content = futures[future]
+                student, exercise = futures[future]
+                entry = waiting[student]
                 try:
-                    records = future.result()
+                    entry["records"][exercise] = future.result()
                 except Exception as err:  # a worker died (killed, out of memory): record it, go on
-                    records = batch.not_gradable_records(submission.student, exercises,
-                                                         f"the grading worker failed: {err}", course)
-                    content = f"worker failed: {err}"
-                store.add(submission.student, content, exercises, settings, records)
-                bar.advance(task)
+                    entry["records"][exercise] = batch.not_gradable_records(
+                        student, [exercise], f"the grading worker failed: {err}", course)
+                    entry["content"] = f"worker failed: {err}"
+                if len(entry["records"]) == len(exercises):
+                    records = [record for e in exercises for record in entry["records"][e]]
+                    store.add(student, entry["content"], exercises, settings, records)
+                    bar.advance(task)
         except KeyboardInterrupt:
             interrupted = True
             for future in futures:
