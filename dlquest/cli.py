@@ -65,27 +65,23 @@ class Context:
         return self._progress
 
     def exercise(self, name: str):
-        try:
-            return self.course.exercise(name)
-        except UnknownItem as err:
-            raise UsageError(self._unknown(err)) from None
+        return self._find(self.course.exercise, name)
 
     def lesson(self, name: str):
-        try:
-            return self.course.lesson(name)
-        except UnknownItem as err:
-            raise UsageError(self._unknown(err)) from None
+        return self._find(self.course.lesson, name)
 
     def guide(self, name: str):
-        try:
-            return self.course.guide(name)
-        except UnknownItem as err:
-            raise UsageError(self._unknown(err)) from None
+        return self._find(self.course.guide, name)
 
-    def _unknown(self, err: UnknownItem) -> str:
-        suggestion = t("cli.did_you_mean", self.lang, names=" or ".join(err.suggestions)) if err.suggestions else ""
-        return t("cli.unknown_item", self.lang, kind=t(f"cli.kind.{err.kind}", self.lang), name=err.name,
-                 suggestion=suggestion)
+    def _find(self, lookup, name: str):
+        """`lookup(name)`, or a usage error naming the closest ids when there is no such item."""
+        try:
+            return lookup(name)
+        except UnknownItem as err:
+            suggestion = (t("cli.did_you_mean", self.lang, names=" or ".join(err.suggestions))
+                          if err.suggestions else "")
+            raise UsageError(t("cli.unknown_item", self.lang, kind=t(f"cli.kind.{err.kind}", self.lang),
+                               name=err.name, suggestion=suggestion)) from None
 
 
 def _load(course_dir, lang: str) -> Course:

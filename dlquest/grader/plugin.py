@@ -35,12 +35,12 @@ class Runner:
         if self.is_learner and self._plugin.learner_timeouts >= MAX_TIMEOUTS:
             # Code that hung twice hangs again: fail at once instead of waiting out every remaining test.
             raise CheckFailed(Feedback("timeout_skipped", {"count": self._plugin.learner_timeouts}))
+        session = self._plugin.session(self.is_learner, device)
         try:
-            result = self._plugin.session(self.is_learner, device).call(probe, args, kwargs)
+            result = session.call(probe, args, kwargs)
         except sandbox.NotSessionable:  # a lambda or a closure as probe: a child of its own, by fork
-            result = sandbox.run_probe(probe, self.path, args, kwargs, limits=self._plugin.limits,
-                                       hide=self._plugin.hide if self.is_learner else (), device=device,
-                                       module_name="learner" if self.is_learner else "reference")
+            result = sandbox.run_probe(probe, session.module_path, args, kwargs, limits=session.limits,
+                                       hide=session.hide, device=device, module_name=session.module_name)
         self._plugin.protections.update(result.protections)
         self.last_cpu_seconds = result.cpu_seconds
         if self.is_learner and result.output:
@@ -91,7 +91,8 @@ class GraderPlugin:
         return self._sessions[key]
 
     def close(self) -> None:
-        """End every session's child, except the reference's kept for the next grading. Safe to call twice."""
+        """End every session's child, except the reference's kept for the next grading (grade() calls this when
+        the pytest session is over, however it ended). Safe to call twice."""
         for session in self._sessions.values():
             if session not in _KEPT_REFERENCES.values():
                 session.close()
@@ -126,9 +127,6 @@ class GraderPlugin:
             device = self.devices()[0]
             self.session(True, device).start()
             self.session(False, device).start()
-
-    def pytest_sessionfinish(self, session):
-        self.close()
 
     # --- results -----------------------------------------------------------------------------------
     def pytest_runtest_setup(self, item):

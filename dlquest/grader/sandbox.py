@@ -179,7 +179,8 @@ def _kill_tree(keeper: int) -> None:
             pass
 
 
-def _split_frames(data: bytes) -> list[dict]:
+def _split_frames(data: bytes) -> tuple[list[dict], bytes]:
+    """The complete length-prefixed JSON frames at the start of `data`, and the bytes of an unfinished one."""
     frames = []
     while len(data) >= _HEADER.size:
         (size,) = _HEADER.unpack_from(data)
@@ -191,11 +192,11 @@ def _split_frames(data: bytes) -> list[dict]:
             frames.append(json.loads(body))
         except ValueError:
             frames.append({"kind": "garbage"})
-    return frames
+    return frames, data
 
 
 def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, limits: Limits) -> ProbeResult:
-    frames = _split_frames(raw)
+    frames, _ = _split_frames(raw)
     protections: dict = {}
     outcome = status = None
     for frame in frames:
@@ -358,7 +359,9 @@ class ProbeSession:
                 if len(self._frames) > self.limits.result:
                     too_big = True
                     break
-                for received in self._take_frames():
+                received_frames, rest = _split_frames(bytes(self._frames))
+                self._frames = bytearray(rest)
+                for received in received_frames:
                     kind = received.get("kind") if isinstance(received, dict) else None
                     if kind == "loaded":
                         self._loaded = True
@@ -439,20 +442,6 @@ class ProbeSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-    def _take_frames(self) -> list[dict]:
-        frames = []
-        while len(self._frames) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(self._frames)
-            if len(self._frames) < _HEADER.size + size:
-                break
-            body = bytes(self._frames[_HEADER.size : _HEADER.size + size])
-            del self._frames[: _HEADER.size + size]
-            try:
-                frames.append(json.loads(body))
-            except ValueError:
-                frames.append({"kind": "garbage"})
-        return frames
 
     def _read_output(self, output: bytearray) -> None:
         """Drain the output pipe without blocking; keep at most `limits.output` bytes of it."""
@@ -665,13 +654,18 @@ def _runner(probe, module_path, source, module_name, args, kwargs, limits, devic
         frame = {"kind": "value", "data": wire.encode(value).decode()}
     except BaseException as err:  # noqa: BLE001 - everything the learner raises becomes feedback
         frame = {"kind": "failure", "feedback": _describe_failure(err, module_path, source).to_dict()}
+    _flush_output()
+    _send(frames_w, frame)
+    os._exit(0)
+
+
+def _flush_output() -> None:
+    """Push what the learner's code printed into the output pipe before the answer frame goes out."""
     try:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-    except BaseException:  # noqa: BLE001
+    except BaseException:  # noqa: BLE001 - a hostile stream must not stop the answer
         pass
-    _send(frames_w, frame)
-    os._exit(0)
 
 
 def _serve(module_path, source, module_name, limits, device, request_r, frames_w, output_w, active, cpu_budget):
@@ -713,11 +707,7 @@ def _serve(module_path, source, module_name, limits, device, request_r, frames_w
                 frame = {"kind": "failure", "feedback": _describe_failure(err, module_path, source).to_dict()}
             finally:
                 value = None
-        try:
-            for stream in (sys.stdout, sys.stderr):
-                stream.flush()
-        except BaseException:  # noqa: BLE001
-            pass
+        _flush_output()
         frame["cpu"] = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
         _send(frames_w, frame)
 

@@ -60,11 +60,7 @@ class RoadmapScreen(DlquestScreen):
         self._describe(event.node.data)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
-        data = event.node.data
-        if data and data[0] == "item":
-            self.app.open_item(data[1])
-        elif data and data[0] == "guide":
-            self.app.open_guide(data[1])
+        self._open(event.node.data)
 
     def action_open(self) -> None:
         """Enter: open the item under the cursor, or fold and unfold a stage or unit."""
@@ -72,12 +68,17 @@ class RoadmapScreen(DlquestScreen):
         node = tree.cursor_node
         if node is None or not node.data:
             return
-        if node.data[0] == "item":
-            self.app.open_item(node.data[1])
-        elif node.data[0] == "guide":
-            self.app.open_guide(node.data[1])
-        elif node.allow_expand:
+        if not self._open(node.data) and node.allow_expand:
             node.toggle()
+
+    def _open(self, data: tuple[str, str] | None) -> bool:
+        """Open the lesson, exercise or guide a node stands for; False for a stage, unit or heading."""
+        kind = data[0] if data else None
+        if kind == "item":
+            self.app.open_item(data[1])
+        elif kind == "guide":
+            self.app.open_guide(data[1])
+        return kind in ("item", "guide")
 
     def _describe(self, data: tuple[str, str] | None) -> None:
         detail = self.query_one(ItemDetail)
