@@ -1,3 +1,3 @@
-from dlquest.cli import main
+from dlquest.cli import run
 
-raise SystemExit(main())
+run()

@@ -29,8 +29,33 @@ FILE = "exercises/perceptron.py"
 
 
 def dlquest(*args, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dlquest", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+    """Run the CLI in a session of its own, so that a test can ask what it left running."""
+    with subprocess.Popen([sys.executable, "-m", "dlquest", *args], cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, start_new_session=True) as process:
+        stdout, stderr = process.communicate(timeout=timeout)
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    result.session = process.pid  # start_new_session: the session's id is its leader's pid
+    return result
+
+
+def left_running(result: subprocess.CompletedProcess, patience: float = 5.0) -> list[str]:
+    """Processes of the session a `dlquest(...)` run started that are still alive after `patience` seconds
+    (multiprocessing's resource tracker, say, takes a moment to notice that its parent has gone)."""
+    deadline = time.monotonic() + patience
+    while True:
+        alive = []
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+            except (OSError, ValueError):
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            # A zombie is dead already: one whose parent exited first waits for init to collect it.
+            if entry.name.isdigit() and int(fields[3]) == result.session and fields[0] != "Z":
+                alive.append(stat)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
 
 
 def write_tar(path: Path, members: dict[str, bytes], symlink: str | None = None) -> None:
@@ -93,6 +118,8 @@ def test_a_class_is_graded_into_every_report(classroom, tmp_path):
     assert "values differ" in feedback or "expected" in feedback
     assert "def fit" not in feedback  # never the solution's code
     assert "pass rate" in result.stdout
+    # The workers, the references' children they kept and the killed children of cai and dee are all gone.
+    assert left_running(result) == []
 
 
 def test_unchanged_submissions_are_not_graded_again(classroom, tmp_path):
@@ -144,6 +171,19 @@ def test_hostile_archives_are_refused(tmp_path, members, symlink, reason):
     write_tar(archive, members, symlink)
     with pytest.raises(batch.NotGradable, match=reason):
         batch.read_files(batch.Submission("mal", archive), [FILE])
+
+
+def test_the_coordinator_never_imports_torch(tmp_path):
+    """Only the workers need torch: in the process that hands out work and writes reports it would cost ~2 s of
+    CPU that the workers need (and used to come in through a str subclass in every record)."""
+    (tmp_path / "class" / "ana" / "exercises").mkdir(parents=True)
+    (tmp_path / "class" / "ana" / FILE).write_text(SOLUTION)
+    script = ("import sys\nfrom dlquest.cli import main\n"
+              f"code = main(['grade', {str(tmp_path / 'class')!r}, '--exercises', 'perceptron', '--out', "
+              f"{str(tmp_path / 'out')!r}, '--workers', '1'])\n"
+              "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:3])\n")
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert ran.stdout.strip().splitlines()[-1] == "0 []", ran.stdout + ran.stderr
 
 
 def test_submit_packs_what_grade_accepts(tmp_path):
