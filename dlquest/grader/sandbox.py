@@ -922,6 +922,7 @@ class _PidsCgroup:
             if root == Path("/sys/fs/cgroup") and "pids" not in _read(root / "cgroup.subtree_control"):
                 continue  # cgroup v2 without the pids controller delegated to children
             path = root / "dlquest" / uuid.uuid4().hex[:12]
+            cls._sweep(path.parent)
             try:
                 path.mkdir(parents=True)
                 (path / "pids.max").write_text(str(limit))
@@ -932,6 +933,26 @@ class _PidsCgroup:
                 except OSError:
                     pass
         return None
+
+    _swept = False
+
+    @classmethod
+    def _sweep(cls, parent: Path) -> None:
+        """Remove the empty cgroups a killed grader left behind (once per process). The kernel refuses to remove
+        one that still holds a process; the age keeps one that was created but not yet entered."""
+        if cls._swept:
+            return
+        cls._swept = True
+        try:
+            stale = [child for child in parent.iterdir()
+                     if child.is_dir() and time.time() - child.stat().st_mtime > 60]
+        except OSError:
+            return
+        for child in stale:
+            try:
+                child.rmdir()
+            except OSError:
+                pass  # in use: a grading in another process
 
     def enter(self) -> None:
         (self.path / "cgroup.procs").write_text(str(os.getpid()))
