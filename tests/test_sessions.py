@@ -149,6 +149,24 @@ def test_closing_a_session_leaves_no_process_behind(learner_file):
     assert not os.path.exists(f"/proc/{keeper}")
 
 
+def test_empty_cgroups_a_killed_grader_left_are_swept_once(tmp_path, monkeypatch):
+    """A grader killed outright (a cancelled grading kills the app's worker) leaves its sessions' empty cgroups."""
+    stale, in_use, new = (tmp_path / name for name in ("stale", "in_use", "new"))
+    for folder in (stale, in_use, new):
+        folder.mkdir()
+    (in_use / "cgroup.procs").write_text("1")  # rmdir fails on it, as on a cgroup that holds a process
+    an_hour_ago = time.time() - 3600
+    for folder in (stale, in_use):
+        os.utime(folder, (an_hour_ago, an_hour_ago))
+    monkeypatch.setattr(sandbox._PidsCgroup, "_swept", False)
+    sandbox._PidsCgroup._sweep(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in_use", "new"]  # new: maybe about to be entered
+    stale.mkdir()
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    sandbox._PidsCgroup._sweep(tmp_path)
+    assert stale.exists()  # once per process: a listing per grading would cost every grading
+
+
 def test_a_module_that_hangs_while_loading_is_waited_for_once(tmp_path):
     path = tmp_path / "learner.py"
     path.write_text("while True:\n    pass\n")
@@ -215,3 +233,46 @@ def test_a_module_that_exits_while_loading_is_started_once(tmp_path):
         results = [session.call(call, ("pid",)) for _ in range(4)]
     assert [(r.feedback.code, r.feedback.values.get("status")) for r in results] == [("exited", 3)] * 4
     assert session.started == 1 and not session.load_hangs
+
+
+# Every function right or wrong by a coin drawn from all three global generators, per call: a grading's pattern
+# of passes (20 tests) shows the numbers the learner's code drew.
+COINS = """
+
+import random as _random
+import numpy as _numpy
+import torch as _torch
+
+
+def _with_a_coin(function):
+    def coined(*args, **kwargs):
+        right = function(*args, **kwargs)
+        coin = (_random.random() + _numpy.random.rand() + _torch.rand(()).item()) % 1.0
+        return right if coin < 0.5 else right + 1
+    return coined
+
+
+for _name in ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad"):
+    globals()[_name] = _with_a_coin(globals()[_name])
+"""
+
+
+def test_learner_code_sees_the_same_global_random_numbers_in_every_grading(course, grade_source):
+    """A probe starts from the grader's random state; the grader seeds it per test from the grading's seed, so
+    the numbers do not depend on what the (warm) worker graded before."""
+    import random
+
+    import numpy
+
+    solution = course.path(course.exercises["activations"].solution).read_text()
+    source = solution + COINS
+    patterns = []
+    for seed in (1, 2, 3):  # three different histories of the worker's generators
+        random.seed(seed)
+        numpy.random.seed(seed)
+        torch.manual_seed(seed)
+        record = grade_source("activations", source)
+        patterns.append([(t.test, t.outcome) for t in record.tests])
+    outcomes = [outcome for _, outcome in patterns[0]]
+    assert len(outcomes) == 20 and "failed" in outcomes and "passed" in outcomes  # the coins matter
+    assert patterns[0] == patterns[1] == patterns[2]
