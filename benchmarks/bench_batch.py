@@ -3,8 +3,11 @@
     python benchmarks/bench_batch.py [--submissions 100] [--baseline 10]
 
 Builds synthetic submissions for the bundled perceptron and conv2d exercises (70% correct, 20% wrong,
-5% crashing, 5% hanging; a 2 s time limit per call) and prints:
-- submissions per minute with 1 and with 2 local workers (`dlquest grade`), and their ratio;
+5% crashing, 5% hanging, spread over the class by a fixed shuffle as a real class's would be; a 2 s time limit
+per call) and prints:
+- submissions per minute with 1 and with 2 local workers (`dlquest grade`), and their ratio, for --rounds rounds
+  run alternately (1, 2, 1, 2, ...: this VM's speed drifts by ±10% over minutes, which a single pair can catch
+  on either side), with the cores the machine kept busy during each run (from /proc/stat);
 - the same for a baseline that starts one fresh Python + pytest process per submission, as similar tools
   do (measured on --baseline submissions of the same mix, extrapolated as a rate);
 - save-to-verdict for conv2d: warm (a GradingClient whose worker has torch loaded) vs cold (`dlquest check`).
@@ -13,6 +16,8 @@ Builds synthetic submissions for the bundled perceptron and conv2d exercises (70
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import statistics
 import subprocess
 import sys
@@ -31,24 +36,37 @@ CRASHES = "import os\nos._exit(3)\n"
 HANGS = "while True:\n    pass\n"
 
 
-def build(folder: Path, count: int) -> None:
-    for n in range(count):
-        share = n / count
+def build(folder: Path, count: int) -> list[Path]:
+    """Write the class; returns the students ordered by kind (correct, wrong, crashing, hanging)."""
+    shares = [n / count for n in range(count)]
+    random.Random(0).shuffle(shares)
+    for n, share in enumerate(shares):
         for exercise in ("perceptron", "conv2d"):
             source = (SOLUTIONS[exercise] if share < 0.70 else WRONG[exercise] if share < 0.90
                       else CRASHES if share < 0.95 else HANGS)
             path = folder / f"student{n:03d}" / "exercises" / f"{exercise}.py"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(source)
+    return [folder / f"student{n:03d}" for _, n in sorted((share, n) for n, share in enumerate(shares))]
 
 
-def grade_rate(folder: Path, workers: int, out: Path) -> float:
-    start = time.perf_counter()
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent not idle since boot (Linux), 0 elsewhere."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def grade_rate(folder: Path, workers: int, out: Path) -> tuple[float, float]:
+    """Submissions per minute, and the cores the machine kept busy meanwhile."""
+    start, busy = time.perf_counter(), busy_cpu_seconds()
     subprocess.run([sys.executable, "-m", "dlquest", "grade", str(folder), "--out", str(out), "--workers",
                     str(workers), "--timeout", "2", "--force", "--exercises", "perceptron,conv2d"],
                    check=True, capture_output=True)
     seconds = time.perf_counter() - start
-    return len(list(folder.iterdir())) / seconds * 60
+    return len(list(folder.iterdir())) / seconds * 60, (busy_cpu_seconds() - busy) / seconds
 
 
 BASELINE = """
@@ -64,9 +82,8 @@ for exercise in ("perceptron", "conv2d"):
 """
 
 
-def baseline_rate(folder: Path, count: int) -> float:
-    students = sorted(folder.iterdir())
-    step = max(1, len(students) // count)
+def baseline_rate(students: list[Path], count: int) -> float:
+    step = max(1, len(students) // count)  # every step-th by kind: the same mix as the class
     chosen = students[::step][:count]
     start = time.perf_counter()
     for student in chosen:
@@ -104,15 +121,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--baseline", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "class"
-        build(folder, args.submissions)
-        one = grade_rate(folder, 1, Path(tmp) / "out1")
-        print(f"1 worker : {one:6.1f} submissions/min ({args.submissions} submissions)", flush=True)
-        two = grade_rate(folder, 2, Path(tmp) / "out2")
-        print(f"2 workers: {two:6.1f} submissions/min  ({two / one:.2f}x one worker)", flush=True)
-        base = baseline_rate(folder, args.baseline)
+        students = build(folder, args.submissions)
+        ones, twos = [], []
+        for round_ in range(1, args.rounds + 1):
+            one, cores = grade_rate(folder, 1, Path(tmp) / "out1")
+            print(f"round {round_}, 1 worker : {one:6.1f} submissions/min ({args.submissions} submissions, "
+                  f"{cores:.2f} cores busy)", flush=True)
+            two, cores = grade_rate(folder, 2, Path(tmp) / "out2")
+            print(f"round {round_}, 2 workers: {two:6.1f} submissions/min ({two / one:.2f}x this round's one "
+                  f"worker, {cores:.2f} cores busy)", flush=True)
+            ones.append(one)
+            twos.append(two)
+        one, two = statistics.median(ones), statistics.median(twos)
+        print(f"median over {args.rounds} rounds: 1 worker {one:.1f}/min, 2 workers {two:.1f}/min "
+              f"-> {two / one:.2f}x", flush=True)
+        base = baseline_rate(students, args.baseline)
         print(f"baseline (fresh process per submission, {args.baseline} submissions): {base:6.1f} submissions/min"
               f"  -> 2 workers are {two / base:.1f}x the baseline", flush=True)
     warm, cold = save_to_verdict()
