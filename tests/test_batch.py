@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import uuid
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -29,29 +30,34 @@ FILE = "exercises/perceptron.py"
 
 
 def dlquest(*args, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run the CLI in a session of its own, so that a test can ask what it left running."""
+    """Run the CLI with a mark in its environment, so that a test can ask what it left running."""
+    mark = f"run-{uuid.uuid4().hex}"
     with subprocess.Popen([sys.executable, "-m", "dlquest", *args], cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, start_new_session=True) as process:
+                          stderr=subprocess.PIPE, text=True, env={**os.environ, "DLQUEST_TEST_RUN": mark}) as process:
         stdout, stderr = process.communicate(timeout=timeout)
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-    result.session = process.pid  # start_new_session: the session's id is its leader's pid
+    result.mark = mark
     return result
 
 
-def left_running(result: subprocess.CompletedProcess, patience: float = 5.0) -> list[str]:
-    """Processes of the session a `dlquest(...)` run started that are still alive after `patience` seconds
-    (multiprocessing's resource tracker, say, takes a moment to notice that its parent has gone)."""
+def left_running(mark: str, patience: float = 5.0) -> list[str]:
+    """Processes that carry `mark` in their environment (a run's coordinator, workers, sandboxed children: every
+    fork inherits it, whatever session or namespace it moved to) and are still alive after `patience` seconds.
+    Multiprocessing's resource tracker, say, takes a moment to notice that its parent has gone."""
+    needle = f"DLQUEST_TEST_RUN={mark}".encode()
     deadline = time.monotonic() + patience
     while True:
         alive = []
         for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
             try:
                 stat = (entry / "stat").read_text()
+                marked = needle in (entry / "environ").read_bytes().split(b"\0")
             except (OSError, ValueError):
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
             # A zombie is dead already: one whose parent exited first waits for init to collect it.
-            if entry.name.isdigit() and int(fields[3]) == result.session and fields[0] != "Z":
+            if marked and stat[stat.rindex(")") + 2:].split()[0] != "Z":
                 alive.append(stat)
         if not alive or time.monotonic() > deadline:
             return alive
@@ -119,7 +125,7 @@ def test_a_class_is_graded_into_every_report(classroom, tmp_path):
     assert "def fit" not in feedback  # never the solution's code
     assert "pass rate" in result.stdout
     # The workers, the references' children they kept and the killed children of cai and dee are all gone.
-    assert left_running(result) == []
+    assert left_running(result.mark) == []
 
 
 def test_unchanged_submissions_are_not_graded_again(classroom, tmp_path):
@@ -158,6 +164,36 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path):
     assert f"{6 - done} to grade" in resumed.stderr
     rows = {row[0]: row for row in csv.reader((out / "gradebook.csv").open())}
     assert all(float(rows[f"s{n}"][-1]) == 10.0 for n in (1, 3, 5))
+
+
+def test_workers_end_when_the_coordinator_is_killed(tmp_path):
+    """`kill` reaches the coordinator alone (not its process group, as Ctrl-C does): its workers, waiting for
+    work that will never come, and the sandboxed children they keep must not stay behind."""
+    folder = tmp_path / "submissions"
+    for n in range(4):
+        (folder / f"s{n}" / "exercises").mkdir(parents=True)
+        (folder / f"s{n}" / FILE).write_text(HANGS)
+    mark = f"run-{uuid.uuid4().hex}"
+    run = subprocess.Popen([sys.executable, "-m", "dlquest", "grade", str(folder), "--exercises", "perceptron",
+                            "--out", str(tmp_path / "grades"), "--workers", "2", "--timeout", "30"],
+                           cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, "DLQUEST_TEST_RUN": mark})
+    # The coordinator, its resource tracker, two workers, and each worker's learner and reference children
+    # (a keeper and a runner each), the learners' hanging at import.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(left_running(mark, patience=0)) < 12:
+        time.sleep(0.2)
+    try:
+        assert len(left_running(mark, patience=0)) >= 12
+        run.kill()
+        run.wait()
+        assert left_running(mark, patience=10) == []
+    finally:  # whatever failed, no hanging child may spin on through the rest of the suite
+        for stat in left_running(mark, patience=0):
+            try:
+                os.kill(int(stat.split()[0]), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 @pytest.mark.parametrize("members, symlink, reason", [

@@ -190,13 +190,24 @@ GRADING_ROOT = Path(tempfile.gettempdir()) / "dlquest-grading"
 
 
 def start_pool_worker() -> None:
-    """The local pool's initializer: skip torch's teardown at exit, then warm up.
+    """The local pool's initializer: end with the coordinator, skip torch's teardown at exit, then warm up.
+
+    A worker whose coordinator was killed outright (`kill`, a lost SSH session) would otherwise wait for work
+    forever and keep its children; with a parent-death signal it goes, and its sandboxed children with it.
 
     Interpreter shutdown with torch loaded takes ~0.6 s, and the pool's parent waits for its workers to exit
     before it writes the reports. The handler is registered before torch and the grader register theirs, so it
     runs after them (atexit is last in, first out): kept children are closed and killed ones reaped first.
     (Not on Dask: its worker processes are Dask's, with their own way of ending.)
     """
+    import multiprocessing
+
+    from dlquest.grader.sandbox import die_with_parent
+
+    die_with_parent()
+    coordinator = multiprocessing.parent_process()
+    if coordinator is not None and os.getppid() != coordinator.pid:
+        os._exit(0)  # the coordinator was gone before the signal was armed
     atexit.register(_exit_without_teardown)
     warm_worker()
 

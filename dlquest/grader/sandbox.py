@@ -533,6 +533,12 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when the thread that forked it ends (Linux; elsewhere nothing)."""
+    if sys.platform.startswith("linux"):
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def _send(fd: int, frame: dict) -> None:
     body = json.dumps(frame).encode()
     data = _HEADER.pack(len(body)) + body
@@ -543,9 +549,7 @@ def _send(fd: int, frame: dict) -> None:
 def _keeper(body, limits, hide, device, frames_w, output_w, cgroup, close_after_fork=()):
     """Contain this process, then fork the runner, which calls `body(active)` and never returns."""
     os.setsid()
-    if sys.platform.startswith("linux"):
-        # If the grader is killed, the keeper goes too, and with it the runner (its own parent-death signal).
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    die_with_parent()  # if the grader is killed, the keeper goes too, and with it the runner (the same, below)
     active = {"pid_namespace": False, "network_namespace": False, "mount_namespace": False,
               "read_only_files": False, "hidden_solutions": False, "private_tmp": False, "process_limit": False,
               "memory_limit": False, "time_limit": True, "no_capabilities": False}
@@ -736,8 +740,7 @@ def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, a
     import resource
 
     libc = _libc()
-    if sys.platform.startswith("linux"):
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    die_with_parent()
     if active["pid_namespace"]:
         # Only this namespace's processes: the grader cannot be seen, signalled or traced from here.
         libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
