@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import os
-import sys
 import tarfile
 import tempfile
 import zipfile
@@ -196,29 +195,27 @@ def start_pool_worker() -> None:
     forever and keep its children; with a parent-death signal it goes, and its sandboxed children with it.
 
     Interpreter shutdown with torch loaded takes ~0.6 s, and the pool's parent waits for its workers to exit
-    before it writes the reports. The handler is registered before torch and the grader register theirs, so it
-    runs after them (atexit is last in, first out): kept children are closed and killed ones reaped first.
+    before it writes the reports: at exit a worker ends its children itself and leaves without the teardown.
     (Not on Dask: its worker processes are Dask's, with their own way of ending.)
     """
     import multiprocessing
 
-    from dlquest.grader.sandbox import die_with_parent
+    from dlquest.grader import sandbox
 
-    die_with_parent()
+    sandbox.die_with_parent()
     coordinator = multiprocessing.parent_process()
     if coordinator is not None and os.getppid() != coordinator.pid:
         os._exit(0)  # the coordinator was gone before the signal was armed
-    atexit.register(_exit_without_teardown)
     warm_worker()
+    atexit.register(_end_pool_worker)  # registered last, so it runs first and the grader's own handlers never
 
 
-def _exit_without_teardown() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(0)
+def _end_pool_worker() -> None:
+    from dlquest.grader import plugin, sandbox
+
+    plugin.close_kept_references()
+    sandbox.wait_for_reaped()
+    sandbox.exit_without_teardown()
 
 
 def warm_worker() -> None:

@@ -533,6 +533,13 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
+def exit_without_teardown(code: int = 0) -> None:
+    """Flush stdout and stderr and end this process at once, skipping the interpreter's teardown: with torch
+    loaded that takes ~0.6 s and nothing needs it. Run the exit handlers first (or from one of them)."""
+    _flush_output()
+    os._exit(code)
+
+
 def die_with_parent() -> None:
     """Have the kernel SIGKILL this process when the thread that forked it ends (Linux; elsewhere nothing)."""
     if sys.platform.startswith("linux"):
@@ -664,7 +671,7 @@ def _runner(probe, module_path, source, module_name, args, kwargs, limits, devic
 
 
 def _flush_output() -> None:
-    """Push what the learner's code printed into the output pipe before the answer frame goes out."""
+    """Push what was printed out of Python's buffers (in a runner: into the output pipe, before the answer)."""
     try:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
