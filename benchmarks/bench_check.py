@@ -44,7 +44,7 @@ def command_to_verdict() -> None:
 
 
 def one_probe() -> None:
-    import torch  # noqa: F401 - warm, as a grading worker is
+    import torch
 
     from dlquest.grader.sandbox import ProbeSession, run_probe
 

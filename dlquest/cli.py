@@ -326,7 +326,8 @@ def cmd_grade(ctx: Context) -> int:
     import concurrent.futures
 
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
     from rich.table import Table
 
     from dlquest.grader import batch, reports

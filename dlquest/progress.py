@@ -78,7 +78,7 @@ class Progress:
         self.recovered = recovered  # (reason, where the unreadable file went) when the store was reset
 
     @classmethod
-    def open(cls, path: Path) -> "Progress":
+    def open(cls, path: Path) -> Progress:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:

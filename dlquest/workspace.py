@@ -59,7 +59,7 @@ class Workspace:
 
     # --- finding and making ------------------------------------------------------------------------
     @classmethod
-    def find(cls, start: Path | None = None) -> "Workspace":
+    def find(cls, start: Path | None = None) -> Workspace:
         """The workspace that holds `start` (default: the current folder), searching upwards."""
         start = Path(start or Path.cwd()).resolve()
         for folder in (start, *start.parents):
@@ -68,7 +68,7 @@ class Workspace:
         raise NoWorkspace(start)
 
     @classmethod
-    def create(cls, root: Path, course: Course, course_dir: Path | None = None) -> tuple["Workspace", list[str], bool]:
+    def create(cls, root: Path, course: Course, course_dir: Path | None = None) -> tuple[Workspace, list[str], bool]:
         """Make (or complete) a workspace in `root`. Returns it, the stubs copied, and whether it existed."""
         ws = cls(root)
         existed = ws.state.is_dir()

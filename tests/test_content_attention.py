@@ -14,10 +14,15 @@ from textwrap import dedent
 
 import pytest
 import torch
-
-from discrimination import (Wrong, assert_fails_as_expected, assert_passes, load_solution, solution_passes,
-                            stub_fails, variant)
-
+from discrimination import (
+    Wrong,
+    assert_fails_as_expected,
+    assert_passes,
+    load_solution,
+    solution_passes,
+    stub_fails,
+    variant,
+)
 
 # === seq2seq ==============================================================================================
 SEQ2SEQ = dedent('''

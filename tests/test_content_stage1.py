@@ -13,9 +13,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes
-
 
 # === linear_regression =====================================================================================
 LR_STEPS = {f"test_follows_the_update_rule_step_by_step[{n}]": "value_mismatch" for n in (1, 2, 5)}

@@ -14,7 +14,6 @@ from textwrap import dedent
 import numpy as np
 import pytest
 import torch
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, load_solution
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, solution_passes, stub_fails, variant
-
 
 # === training_loops =======================================================================================
 TRAINING = dedent('''

@@ -12,7 +12,6 @@ from textwrap import dedent
 
 import pytest
 import torch
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, load_solution, variant
 
 EXERCISES = ["pooling", "conv_arithmetic", "lenet5", "vgg_blocks"]

@@ -11,9 +11,7 @@ import re
 from textwrap import dedent
 
 import pytest
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, solution_passes, stub_fails, variant
-
 
 # === augmentation =========================================================================================
 NOISE = dedent('''

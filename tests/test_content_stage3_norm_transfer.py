@@ -13,9 +13,7 @@ from textwrap import dedent
 import pytest
 import torch
 import torch.nn.functional as F
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, load_solution, stub_fails, variant
-
 
 # === batchnorm ============================================================================================
 BATCHNORM = dedent('''

@@ -13,7 +13,6 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, solution_passes, stub_fails, variant
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "dlquest" / "solutions"

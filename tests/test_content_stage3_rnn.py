@@ -12,9 +12,15 @@ from textwrap import dedent
 
 import pytest
 import torch
-
-from discrimination import (Wrong, assert_fails_as_expected, assert_passes, load_solution, solution_passes,
-                            stub_fails, variant)
+from discrimination import (
+    Wrong,
+    assert_fails_as_expected,
+    assert_passes,
+    load_solution,
+    solution_passes,
+    stub_fails,
+    variant,
+)
 
 # === rnn_cell ==============================================================================================
 RNN = dedent('''

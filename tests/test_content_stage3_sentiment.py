@@ -13,7 +13,6 @@ import re
 from textwrap import dedent
 
 import pytest
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes, solution_passes, stub_fails, variant
 
 

@@ -21,9 +21,15 @@ from textwrap import dedent
 import numpy as np
 import pandas as pd
 import pytest
-
-from discrimination import Wrong, assert_fails_as_expected, assert_passes, load_solution, solution_passes, \
-    stub_fails, variant
+from discrimination import (
+    Wrong,
+    assert_fails_as_expected,
+    assert_passes,
+    load_solution,
+    solution_passes,
+    stub_fails,
+    variant,
+)
 
 EXERCISES = ["technical_indicators", "windowed_dataset", "lstm_forecaster"]
 LESSON = "time-series-forecasting"

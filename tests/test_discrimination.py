@@ -18,9 +18,7 @@ import time
 from textwrap import dedent
 
 import pytest
-
 from discrimination import Wrong, assert_fails_as_expected, assert_passes
-
 
 # === perceptron ===========================================================================================
 PERCEPTRON_WRONG = {

@@ -9,8 +9,8 @@ travel by pickle still runs, in a child of its own.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 import time
+from pathlib import Path
 
 import pytest
 import torch

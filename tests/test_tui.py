@@ -11,8 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_tui_kit import (SOLVED_ADD, FakeClient, WorkerFailed, mini_course, mini_workspace,  # noqa: F401
-                          screen_text, wait_for)
+from test_tui_kit import SOLVED_ADD, FakeClient, WorkerFailed, mini_course, mini_workspace, screen_text, wait_for  # noqa: F401
 from textual.widgets import DataTable, MarkdownViewer, RichLog, TextArea
 
 from dlquest.course import load_course

@@ -5,7 +5,6 @@ prove that over these very cases). Each test sends a whole table of settings in 
 answers setting by setting, with a ValueError reported as the string "ValueError".
 """
 
-import torch
 
 from dlquest.grader.checklib import expect_same, forbid_ops
 

@@ -5,8 +5,6 @@ made without shuffling give very different scores; depths beyond the fully grown
 which makes the tie rule matter.
 """
 
-import numpy as np
-import pytest
 from sklearn.datasets import load_digits, load_iris, load_wine
 
 from dlquest.grader.checklib import expect_same

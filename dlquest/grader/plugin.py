@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from dlquest.grader import sandbox
-from dlquest.grader.records import (ERROR, FAILED, PASSED, SKIPPED, CheckFailed, Feedback, ReferenceFailed,
-                                    TestResult)
-
+from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, CheckFailed, Feedback, ReferenceFailed, TestResult
 
 MAX_TIMEOUTS = 2  # learner time-outs in one grading before the remaining calls are not even started
 
@@ -24,7 +22,7 @@ MAX_TIMEOUTS = 2  # learner time-outs in one grading before the remaining calls 
 class Runner:
     """The `learner` and `reference` fixtures: run a probe against one module, in the sandbox."""
 
-    def __init__(self, plugin: "GraderPlugin", path: Path, is_learner: bool):
+    def __init__(self, plugin: GraderPlugin, path: Path, is_learner: bool):
         self._plugin = plugin
         self.path = path
         self.is_learner = is_learner
@@ -264,4 +262,4 @@ def warm_up() -> None:
         (x * 2).sum().backward()
     # Some backward passes (a matmul that broadcasts a weight over a batch, as im2col convolutions do) import
     # torch's symbolic-shape machinery and sympy on first use: ~0.6 s in every child unless done here.
-    import torch.fx.experimental.symbolic_shapes  # noqa: F401
+    import torch.fx.experimental.symbolic_shapes

@@ -20,7 +20,7 @@ class Feedback:
         return {"code": self.code, "values": self.values}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Feedback":
+    def from_dict(cls, data: dict) -> Feedback:
         return cls(str(data.get("code", "assertion")), dict(data.get("values") or {}))
 
 
@@ -56,7 +56,7 @@ class TestResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TestResult":
+    def from_dict(cls, data: dict) -> TestResult:
         return cls(
             test=data["test"],
             outcome=data["outcome"],
@@ -100,7 +100,7 @@ class GradeRecord:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "GradeRecord":
+    def from_dict(cls, data: dict) -> GradeRecord:
         fields = dict(data)
         fields["tests"] = [TestResult.from_dict(t) for t in data.get("tests", [])]
         fields["problem"] = Feedback.from_dict(data["problem"]) if data.get("problem") else None

@@ -321,7 +321,7 @@ class ProbeSession:
         """Run `probe(module, *args, **kwargs)` in the session's child; its value comes back as plain data."""
         try:
             payload = pickle.dumps((probe, args, kwargs or {}, _shared_state()), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as err:  # noqa: BLE001 - lambdas, closures, open files, …: the caller forks instead
+        except Exception as err:
             raise NotSessionable(str(err)) from err
         if self.load_failure is not None:
             return ProbeResult(False, feedback=self.load_failure.feedback, protections=dict(self.protections))
@@ -437,7 +437,7 @@ class ProbeSession:
         _reap_in_background(self._pid, self._cgroup)
         self._pid = None
 
-    def __enter__(self) -> "ProbeSession":
+    def __enter__(self) -> ProbeSession:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -456,7 +456,7 @@ class ProbeSession:
 _REAPERS: list[threading.Thread] = []
 
 
-def _reap_in_background(pid: int, cgroup: "_PidsCgroup | None") -> None:
+def _reap_in_background(pid: int, cgroup: _PidsCgroup | None) -> None:
     """Collect a killed child without waiting for it: tearing down a torch-sized process takes ~50 ms."""
 
     def reap():
@@ -763,7 +763,7 @@ def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, a
                 os.close(fd)
             except OSError:
                 pass
-    sys.stdin = open(0, "r", closefd=False)
+    sys.stdin = open(0, closefd=False)
     sys.stdout = open(1, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
     os.chdir(_scratch_dir(active))
@@ -923,7 +923,7 @@ class _PidsCgroup:
         self.path = path
 
     @classmethod
-    def create(cls, limit: int) -> "_PidsCgroup | None":
+    def create(cls, limit: int) -> _PidsCgroup | None:
         if not sys.platform.startswith("linux") or os.geteuid() != 0:
             return None
         for root in cls.ROOTS:

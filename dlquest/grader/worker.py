@@ -34,7 +34,7 @@ class WorkerFailed(Exception):
 
 def serve(stdin=sys.stdin, stdout=sys.stdout) -> None:
     try:
-        import torch  # noqa: F401 - the point of a warm worker
+        import torch
     except ImportError:
         torch = None
     from dlquest.course import load_course

@@ -1,6 +1,5 @@
 """Reference solution for `conv2d`: unfold the padded input into patches, then one matrix multiply."""
 
-import torch
 import torch.nn.functional as F
 
 

@@ -1,6 +1,5 @@
 """Reference solution for `optimizers`: the update rules of torch.optim.SGD and torch.optim.Adam."""
 
-import math
 
 import torch
 

@@ -1,6 +1,5 @@
 """Reference solution for `pooling`: Tensor.unfold cuts out every window as a view, then a reduction."""
 
-import torch
 
 
 def _pair(value):

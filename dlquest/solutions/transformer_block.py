@@ -1,6 +1,5 @@
 """Reference solution for `transformer_block`."""
 
-import math
 
 import torch
 import torch.nn as nn

@@ -7,8 +7,8 @@ the grading worker (a separate process that imports torch) starts in a backgroun
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding

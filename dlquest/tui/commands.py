@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 class CourseItems(Provider):
     """Every lesson and exercise, matched on its title (in the current language) and its id."""
 
-    app: "DlquestApp"
+    app: DlquestApp
 
     def _commands(self):
         session = self.app.session
@@ -45,7 +45,7 @@ class CourseItems(Provider):
 class Preferences(Provider):
     """Language, light or dark theme, and the app's own screens."""
 
-    app: "DlquestApp"
+    app: DlquestApp
 
     def _commands(self):
         app, lang = self.app, self.app.lang

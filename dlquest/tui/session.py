@@ -57,7 +57,7 @@ class Session:
         self.synced: list[str] = []  # exercises whose stubs this opening copied into the workspace
 
     @classmethod
-    def open(cls, workspace: Workspace, course_dir: Path | None = None, lang: str | None = None) -> "Session":
+    def open(cls, workspace: Workspace, course_dir: Path | None = None, lang: str | None = None) -> Session:
         """Load the course the workspace uses and open its progress store, as the CLI does.
 
         Raises ManifestError (a broken course) and ProgressTooNew (a newer dlquest wrote the store)."""

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from termplot import heading, heat_map, plot_curves
+from torch import nn
 
 
 def count(module: nn.Module) -> int:

@@ -18,8 +18,8 @@ import unicodedata
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from termplot import SHADES, heading, heat_map, heat_rows
+from torch import nn
 
 
 def show_matrix(m: torch.Tensor, indent: str = "    ") -> None:
@@ -212,7 +212,7 @@ def part_digit() -> None:
     difference = (combined - sum(per_channel)).abs().max().item()
     print(f"  output = sum of the 4 per-channel convolutions, max difference {difference:.1e}")
     print(f"  输出 = 4 个通道各自卷积之和，最大差异 {difference:.1e}")
-    print(f"  share of each channel in the output / 各通道的贡献占比："
+    print("  share of each channel in the output / 各通道的贡献占比："
           + ", ".join(f"{m.sum().item() / combined.sum().item():.0%}" for m in per_channel))
     print()
     side_by_side(digit, combined, ("digit / 数字", "edge energy / 边缘强度"))

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 from termplot import heading, plot_curves
+from torch import nn
 
 DEPTH, WIDTH = 20, 64
 

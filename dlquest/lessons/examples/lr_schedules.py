@@ -57,7 +57,7 @@ def part_plateau() -> None:
         lr = optimizer.param_groups[0]["lr"]
         if lrs and lr < lrs[-1]:
             print(f"  epoch {epoch:2d}: val loss {val_loss:.4f} did not improve for 6 epochs -> lr {lrs[-1]:g} -> {lr:g}")
-            print(f"            验证损失连续 6 个 epoch 没有改善 -> 学习率减半")
+            print("            验证损失连续 6 个 epoch 没有改善 -> 学习率减半")
         lrs.append(lr)
     plot_curves("validation loss / 验证损失", range(len(history)), {"val loss": history})
     plot_curves("ReduceLROnPlateau: lr per epoch / 每个 epoch 的学习率", range(len(lrs)), {"lr": lrs})

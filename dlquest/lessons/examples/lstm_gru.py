@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 
 import torch
-from torch import nn
 from termplot import heading, plot_curves
+from torch import nn
 
 
 def part_lstm_step() -> None:

@@ -94,8 +94,9 @@ def part_to_arrays(df: pd.DataFrame) -> None:
 
 def part_plot(per_m2: pd.Series) -> None:
     heading("Mean price per m² by city", "各城市平均每平方米价格")
-    import plotext as plt
     import sys
+
+    import plotext as plt
 
     fig = plt.figure
     fig.clear()

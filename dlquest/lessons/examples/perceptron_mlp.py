@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 from termplot import heading, plot_curves
 
-
 # --------------------------------------------------------------------------------------------
 # 1. A perceptron in NumPy
 # --------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ import unicodedata
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from termplot import heading, heat_map, heat_rows
+from torch import nn
 
 
 def show(m: torch.Tensor, indent: str = "    ") -> None:

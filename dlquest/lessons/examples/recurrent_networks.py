@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 from termplot import heading, plot_curves
+from torch import nn
 
 
 def part_unrolled() -> None:

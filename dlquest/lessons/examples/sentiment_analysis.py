@@ -29,10 +29,9 @@ from pathlib import Path
 
 import torch
 from nltk.tokenize import wordpunct_tokenize
+from termplot import heading, plot_curves
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-
-from termplot import heading, plot_curves
 
 DATA_MODULE = Path(__file__).resolve().parents[2] / "data" / "reviews" / "reviews.py"
 

@@ -177,7 +177,7 @@ def part_heat_map(model) -> None:
     print("input :", " ".join(map(str, src[0].tolist())))
     print("output:", " ".join(map(str, logits.argmax(2)[0].tolist())))
     heat_map(attention[0], "attention weights: one row per output step, one column (2 chars) per input digit")
-    print(f"Dark cells (@, %, #) are large weights. Output step t (from 1) should look at input position")
+    print("Dark cells (@, %, #) are large weights. Output step t (from 1) should look at input position")
     print(f"{LENGTH} - t (from 0): an anti-diagonal, wherever the model has learned the task.")
     print("weights of output step 1:", [round(w, 2) for w in attention[0, 0].tolist()])
 

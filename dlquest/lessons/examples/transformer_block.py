@@ -11,7 +11,6 @@ It needs no network access, uses fixed seeds and finishes in a few seconds on a 
 
 from __future__ import annotations
 
-import math
 import time
 
 import torch

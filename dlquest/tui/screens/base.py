@@ -53,10 +53,10 @@ def _localized(binding: Binding, lang: str) -> Binding:
 class Localized:
     """Mixin for screens: relabel (and retranslate the footer) whenever the app's language changes."""
 
-    app: "DlquestApp"
+    app: DlquestApp
 
     @property
-    def session(self) -> "Session":
+    def session(self) -> Session:
         return self.app.session
 
     @property
