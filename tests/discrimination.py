@@ -1,14 +1,26 @@
-"""Shared helpers for the content tests that prove each check discriminates.
+"""The kit of the content tests that prove each check discriminates (a helper module, not a test module).
 
-For an exercise: the untouched stub fails, the reference solution passes, typical wrong implementations fail on
-the test aimed at their mistake with a meaningful feedback code, and correct implementations written differently
-from the reference pass. The `course` and `grade_source` fixtures come from tests/conftest.py.
+The four-way pattern, for every exercise: the untouched stub fails, the reference solution passes, typical wrong
+implementations fail on the test aimed at their mistake with a meaningful feedback code, and correct
+implementations written differently from the reference pass. A content module declares it once per exercise as
+data, `CASES = {exercise_id: Cases(wrong=..., correct=...)}` (variants as small edits of the solution, with
+`variant(solution_source(...), ...)`, or whole alternative files), and takes the generated tests:
+
+    (test_stub_fails, test_solution_passes, test_wrong_implementation_fails,
+     test_other_correct_implementation_passes) = four_way_tests(CASES)
+
+The `course` and `grade_source` fixtures come from tests/conftest.py (which marks these tests `grading`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pytest
+
+from dlquest.course import BUNDLED_COURSE, load_course
 from dlquest.grader.records import FAILED, PASSED
 from dlquest.i18n import MESSAGES
 
@@ -83,3 +95,44 @@ def load_solution(course, exercise_id):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@dataclass(frozen=True)
+class Cases:
+    """The four-way pattern of one exercise, as data: its typical mistakes and its other correct versions."""
+
+    wrong: dict[str, Wrong]
+    correct: dict[str, str] = field(default_factory=dict)
+
+
+def solution_source(exercise_id: str) -> str:
+    """The bundled reference solution's source, the base that wrong variants edit."""
+    exercise = load_course().exercises[exercise_id]
+    return Path(BUNDLED_COURSE, exercise.solution).read_text(encoding="utf-8")
+
+
+def four_way_tests(cases: dict[str, Cases]) -> tuple[Callable, Callable, Callable, Callable]:
+    """The four tests of the pattern, parametrized over `cases` (bind them to test_* names in the module)."""
+    exercises = list(cases)
+    wrong = [(exercise, name) for exercise, case in cases.items() for name in case.wrong]
+    correct = [(exercise, name) for exercise, case in cases.items() for name in case.correct]
+
+    @pytest.mark.parametrize("exercise_id", exercises)
+    def test_stub_fails(course, grade_source, exercise_id):
+        stub_fails(course, grade_source, exercise_id)
+
+    @pytest.mark.parametrize("exercise_id", exercises)
+    def test_solution_passes(course, grade_source, exercise_id):
+        solution_passes(course, grade_source, exercise_id)
+
+    @pytest.mark.parametrize("exercise_id, name", wrong)
+    def test_wrong_implementation_fails(grade_source, exercise_id, name):
+        case = cases[exercise_id].wrong[name]
+        assert_fails_as_expected(grade_source(exercise_id, case.source), case)
+
+    @pytest.mark.parametrize("exercise_id, name", correct)
+    def test_other_correct_implementation_passes(grade_source, exercise_id, name):
+        assert_passes(grade_source(exercise_id, cases[exercise_id].correct[name]))
+
+    return test_stub_fails, test_solution_passes, test_wrong_implementation_fails, \
+        test_other_correct_implementation_passes

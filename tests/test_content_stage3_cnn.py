@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-import pytest
 import torch
-from discrimination import Wrong, assert_fails_as_expected, assert_passes, load_solution, variant
+from discrimination import Cases, Wrong, four_way_tests, load_solution, variant
 
 EXERCISES = ["pooling", "conv_arithmetic", "lenet5", "vgg_blocks"]
 
@@ -421,36 +420,13 @@ VGG_CORRECT = {
 
 # === the grading tests ====================================================================================
 CASES = {
-    "pooling": (POOLING_WRONG, POOLING_CORRECT),
-    "conv_arithmetic": (ARITHMETIC_WRONG, ARITHMETIC_CORRECT),
-    "lenet5": (LENET_WRONG, LENET_CORRECT),
-    "vgg_blocks": (VGG_WRONG, VGG_CORRECT),
+    "pooling": Cases(POOLING_WRONG, POOLING_CORRECT),
+    "conv_arithmetic": Cases(ARITHMETIC_WRONG, ARITHMETIC_CORRECT),
+    "lenet5": Cases(LENET_WRONG, LENET_CORRECT),
+    "vgg_blocks": Cases(VGG_WRONG, VGG_CORRECT),
 }
-
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_stub_fails(course, grade_source, exercise_id):
-    exercise = course.exercises[exercise_id]
-    record = grade_source(exercise_id, course.path(exercise.stub).read_text())
-    assert_fails_as_expected(record, Wrong("", fails={t.test: "not_implemented" for t in record.tests}))
-    assert len(record.failed_tests) == len(record.tests)
-
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_solution_passes(course, grade_source, exercise_id):
-    exercise = course.exercises[exercise_id]
-    assert_passes(grade_source(exercise_id, course.path(exercise.solution).read_text()))
-
-
-@pytest.mark.parametrize("exercise_id, name", [(e, n) for e, (wrong, _) in CASES.items() for n in wrong])
-def test_wrong_implementation_fails(course, grade_source, exercise_id, name):
-    wrong = CASES[exercise_id][0][name]
-    assert_fails_as_expected(grade_source(exercise_id, wrong.source), wrong)
-
-
-@pytest.mark.parametrize("exercise_id, name", [(e, n) for e, (_, correct) in CASES.items() for n in correct])
-def test_other_correct_implementation_passes(course, grade_source, exercise_id, name):
-    assert_passes(grade_source(exercise_id, CASES[exercise_id][1][name]))
+(test_stub_fails, test_solution_passes, test_wrong_implementation_fails,
+ test_other_correct_implementation_passes) = four_way_tests(CASES)
 
 
 # === the references equal PyTorch =========================================================================

@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
-from test_tui_kit import SOLVED_ADD, FakeClient, WorkerFailed, mini_course, mini_workspace, screen_text, wait_for  # noqa: F401
+from tui_kit import SOLVED_ADD, FakeClient, screen_text, wait_for
 from textual.widgets import DataTable, MarkdownViewer, RichLog, TextArea
 
 from dlquest.course import load_course
+from dlquest.grader.worker import WorkerFailed
 from dlquest.progress import Progress
 from dlquest.tui.app import DlquestApp
 from dlquest.tui.screens.dialogs import ConfirmScreen, SolutionScreen
@@ -53,6 +54,12 @@ def verdict_text(screen) -> str:
 
 def hint_text(screen) -> str:
     return str(screen.query_one("#results-hint").content)
+
+
+def test_the_mini_course_loads(mini_course):
+    course = load_course(mini_course)
+    assert [s.id for s in course.stages] == ["one", "two", "three", "four"]
+    assert list(course.exercises) == ["add", "mul"]
 
 
 # --- start-up ---------------------------------------------------------------------------------------

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -37,8 +35,8 @@ asyncio.run(main())
 '''
 
 
-def test_the_first_screen_appears_without_torch_and_torch_stays_in_the_worker():
-    done = subprocess.run([sys.executable, "-c", FIRST_SCREEN], capture_output=True, text=True, timeout=120)
+def test_the_first_screen_appears_without_torch_and_torch_stays_in_the_worker(run_python):
+    done = run_python("-c", FIRST_SCREEN, timeout=120)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["first_screen"] and result["grader_ready"]
@@ -48,14 +46,12 @@ def test_the_first_screen_appears_without_torch_and_torch_stays_in_the_worker():
 
 
 @pytest.mark.parametrize("module", ["dlquest.tui.session", "dlquest.tui.strings", "dlquest.grader.worker"])
-def test_plain_modules_of_the_app_import_neither_textual_nor_torch(module):
+def test_plain_modules_of_the_app_import_neither_textual_nor_torch(run_python, module):
     code = f"import sys, {module}; print('\\n'.join(sys.modules))"
-    modules = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True).stdout.split())
+    modules = set(run_python("-c", code, check=True).stdout.split())
     assert "textual" not in modules and "rich" not in modules and "torch" not in modules
 
 
-def test_the_app_module_imports_no_torch():
+def test_the_app_module_imports_no_torch(run_python):
     code = "import sys, dlquest.tui.app; print('torch' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip() == "False"
+    assert run_python("-c", code, check=True).stdout.strip() == "False"

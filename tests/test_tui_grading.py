@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from test_tui_kit import screen_text, wait_for
+from tui_kit import screen_text, wait_for
 from textual.widgets import TextArea
 
 from dlquest.progress import Progress

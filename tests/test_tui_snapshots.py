@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_tui_kit import T0, FakeClient, make_course, record, screen_text, wait_for
+from tui_kit import T0, FakeClient, make_course, record, screen_text, wait_for
 from textual.widgets import TextArea
 
 from dlquest.course import load_course

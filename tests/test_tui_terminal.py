@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_tui_kit import SOLVED_ADD, make_course
+from tui_kit import SOLVED_ADD, make_course
 
 from dlquest.course import load_course
 from dlquest.workspace import Workspace

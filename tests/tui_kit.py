@@ -1,4 +1,5 @@
-"""Shared pieces of the app's tests: a small fixed course, a fake grading client, and screen helpers.
+"""Shared pieces of the app's tests (a helper module, not a test module): a small fixed course, a fake grading
+client, and screen helpers. The fixtures `mini_course` and `mini_workspace` built on it live in tests/conftest.py.
 
 The app's tests run on this course (not the bundled one, which grows) so that screens and snapshots stay
 stable. The fake client has GradingClient's methods and answers at once: a file that still raises
@@ -13,13 +14,10 @@ import textwrap
 import threading
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 
-from dlquest.course import load_course
 from dlquest.grader.records import FAILED, PASSED, Feedback, GradeRecord, TestResult
 from dlquest.grader.worker import GradingCancelled, WorkerFailed
-from dlquest.workspace import Workspace
 
 T0 = 1_767_000_000.0  # fixed timestamps keep dates and snapshots stable (2025-12-29 UTC)
 
@@ -138,19 +136,6 @@ def make_course(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def mini_course(tmp_path) -> Path:
-    return make_course(tmp_path / "course")
-
-
-@pytest.fixture
-def mini_workspace(tmp_path, mini_course) -> Workspace:
-    """A workspace on the mini course, its welcome already seen, in English with the dark theme."""
-    workspace, _, _ = Workspace.create(tmp_path / "ws", load_course(mini_course), mini_course)
-    workspace.set_setting("welcomed", True)
-    return workspace
-
-
 class FakeClient:
     """GradingClient's interface, answering at once; `hold` makes grade wait until released or cancelled."""
 
@@ -219,13 +204,3 @@ async def wait_for(pilot, condition, timeout: float = 10.0, what: str = "conditi
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}; screen:\n{screen_text(pilot.app)}")
         await pilot.pause(0.05)
-
-
-def test_the_mini_course_loads(mini_course):
-    course = load_course(mini_course)
-    assert [s.id for s in course.stages] == ["one", "two", "three", "four"]
-    assert list(course.exercises) == ["add", "mul"]
-
-
-__all__ = ["FakeClient", "GradingCancelled", "SOLVED_ADD", "T0", "WorkerFailed", "make_course", "mini_course",
-           "mini_workspace", "record", "screen_text", "wait_for"]
