@@ -3,14 +3,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The full suite on every core; `make test WORKERS=0` runs it in one process (easier to debug).
+WORKERS ?= auto
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "torch==2.14.1" "torchvision==0.29.1"
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -20,9 +22,19 @@ run: $(STAMP)
 	$(BIN)/dlquest init workspace
 	$(BIN)/dlquest --workspace workspace
 
-## Set up and run the whole test suite.
+## Set up and run the whole test suite, in parallel (what CI runs, after `make lint`).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(WORKERS)
+
+## Every test that needs no real grading, child process or training: about a minute, while you work.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(WORKERS) -m "not grading and not slow"
+
+## Static checks: ruff, mypy on the core, the import contracts.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Timing figures (printed, never asserted).
 bench: $(STAMP)

@@ -24,7 +24,7 @@ from dlquest.workspace import Workspace
 from tui_kit import make_course
 
 # Fixtures whose use makes a test cost a real grading or a child process, and those that make it slow.
-GRADING_FIXTURES = frozenset({"grade_source", "run_python", "run_dlquest"})
+GRADING_FIXTURES = frozenset({"grade_source", "run_python", "start_python", "run_dlquest"})
 SLOW_FIXTURES = frozenset({"run_lesson_example"})
 
 
@@ -76,6 +76,16 @@ def run_python():
         return subprocess.run([sys.executable, *args], **options)
 
     return run
+
+
+@pytest.fixture
+def start_python():
+    """start_python(*args, **popen_options) -> Popen: this interpreter in a fresh process, running on."""
+
+    def start(*args: str, **options) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, *args], **options)
+
+    return start
 
 
 @pytest.fixture

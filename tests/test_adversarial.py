@@ -18,6 +18,9 @@ import pytest
 import dlquest
 from dlquest.grader import sandbox
 
+# Every test here grades hostile code in the sandbox.
+pytestmark = pytest.mark.grading
+
 WRONG_CONV = """
 import torch
 def conv2d(input, weight, bias=None, stride=1, padding=0):

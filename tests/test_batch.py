@@ -21,6 +21,10 @@ import pytest
 from dlquest.course import BUNDLED_COURSE
 from dlquest.grader import batch
 
+# Every test here grades a class of submissions.
+pytestmark = [pytest.mark.grading, pytest.mark.slow]
+
+
 SOLUTION = (BUNDLED_COURSE / "solutions" / "perceptron.py").read_text()
 STUB = (BUNDLED_COURSE / "exercises" / "perceptron.py").read_text()
 WRONG = SOLUTION.replace(">= 0 else 0", "> 0 else 0")

@@ -12,6 +12,10 @@ import pytest
 
 from dlquest.course import BUNDLED_COURSE
 
+# Every test here grades on a Dask cluster.
+pytestmark = [pytest.mark.grading, pytest.mark.slow]
+
+
 distributed = pytest.importorskip("distributed")
 
 SOLUTION = (BUNDLED_COURSE / "solutions" / "perceptron.py").read_text()

@@ -44,10 +44,8 @@ def test_every_page_is_terminal_markdown(course, kind, item_id, lang):
 
 @pytest.mark.parametrize("lesson", [lesson for lesson in COURSE.lessons.values() if lesson.example],
                          ids=lambda lesson: lesson.id)
-def test_every_lesson_example_runs_offline(course, lesson):
-    from dlquest.authoring import run_example
-
-    assert run_example(course.path(lesson.example)) is None
+def test_every_lesson_example_runs_offline(course, run_lesson_example, lesson):
+    assert run_lesson_example(course.path(lesson.example)) is None
 
 
 @pytest.mark.parametrize("exercise_id", list(COURSE.exercises))

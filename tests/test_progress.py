@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 from dlquest.grader.records import Feedback, GradeRecord, TestResult
@@ -85,11 +84,11 @@ while True:
 """
 
 
-def test_a_kill_at_any_moment_loses_no_earlier_attempt(tmp_path):
+def test_a_kill_at_any_moment_loses_no_earlier_attempt(tmp_path, start_python):
     path = tmp_path / "p.sqlite"
     total = 0
     for delay in (0.3, 0.45, 0.6):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+        writer = start_python("-c", WRITER, str(path), stdout=subprocess.PIPE, text=True)
         time.sleep(delay)
         confirmed = 0
         writer.send_signal(signal.SIGKILL)

@@ -18,6 +18,9 @@ import torch
 from dlquest.grader import sandbox
 from dlquest.grader.sandbox import Limits, NotSessionable, ProbeSession, run_probe
 
+# Every test here starts sandboxed probe sessions.
+pytestmark = pytest.mark.grading
+
 LEARNER = """
 import os, sys, time
 import torch

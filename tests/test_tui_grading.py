@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from tui_kit import screen_text, wait_for
+import pytest
 from textual.widgets import TextArea
 
 from dlquest.progress import Progress
@@ -17,6 +17,12 @@ from dlquest.tui.app import DlquestApp
 from dlquest.tui.screens.exercise import ExerciseScreen
 from dlquest.tui.screens.roadmap import RoadmapScreen
 from dlquest.workspace import Workspace
+
+from tui_kit import screen_text, wait_for
+
+# The app's journey with the real grader's worker process.
+pytestmark = pytest.mark.grading
+
 
 
 def test_grading_for_real_fail_then_pass_updates_the_roadmap(tmp_path, course):

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tui_kit import T0, FakeClient, make_course, record, screen_text, wait_for
 from textual.widgets import TextArea
 
 from dlquest.course import load_course
@@ -26,6 +25,8 @@ from dlquest.grader.records import FAILED, PASSED, Feedback, TestResult
 from dlquest.progress import Progress
 from dlquest.tui.app import DlquestApp
 from dlquest.workspace import Workspace
+
+from tui_kit import T0, FakeClient, make_course, record, screen_text, wait_for
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 UPDATE = os.environ.get("DLQUEST_UPDATE_SNAPSHOTS") == "1"
@@ -94,7 +95,7 @@ def test_main_screens_match_their_snapshots(tmp_path, utc, theme, size):
                     app.action_progress()
                 elif target:
                     app.open_item(target)
-                await wait_for(pilot, lambda: ready in screen_text(app), what=f"the {name} screen")
+                await wait_for(pilot, lambda ready=ready: ready in screen_text(app), what=f"the {name} screen")
                 for editor in app.screen.query(TextArea):
                     editor.cursor_blink = False
                 got[name] = await settled_screenshot(pilot)

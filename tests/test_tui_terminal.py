@@ -22,10 +22,15 @@ import time
 from pathlib import Path
 
 import pytest
-from tui_kit import SOLVED_ADD, make_course
 
 from dlquest.course import load_course
 from dlquest.workspace import Workspace
+
+from tui_kit import SOLVED_ADD, make_course
+
+# The real app in a pseudo-terminal, a process of its own.
+pytestmark = pytest.mark.grading
+
 
 COLUMNS, ROWS = 100, 30
 
