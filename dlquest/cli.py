@@ -12,12 +12,14 @@ import os
 import subprocess
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 
 from dlquest import __version__
 from dlquest.course import Course, ManifestError, UnknownItem, load_course
 from dlquest.i18n import LANGUAGES, detect_language, t
 from dlquest.progress import NOT_STARTED, Progress, ProgressTooNew
+from dlquest.render import minutes_text
 from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace
 
 USAGE_ERROR = 2
@@ -119,12 +121,14 @@ def cmd_list(ctx: Context) -> int:
                     if statuses.get(ex.id) != "passed" and all(r in passed for r in ex.requires)), None)
     print(ctx.course.title.get(lang))
     for stage in ctx.course.stages:
-        print(f"\n{stage.title.get(lang)}")
+        estimate = "  " + t("cli.stage_time", lang, time=minutes_text(stage.minutes, lang)) if stage.minutes else ""
+        print(f"\n{stage.title.get(lang)}{estimate}")
         for unit in stage.units:
             print(f"  {unit.title.get(lang)}")
             for item in unit.items:
+                took = _minutes_column(item.minutes, lang)
                 if item.kind == "lesson":
-                    print(f"    📖 {item.id:<24} {item.title.get(lang)}")
+                    print(f"    📖 {item.id:<24} {took}{item.title.get(lang)}")
                     continue
                 status = statuses.get(item.id, NOT_STARTED)
                 mark = {"passed": "✔", "failing": "✘"}.get(status, "·")
@@ -134,13 +138,21 @@ def cmd_list(ctx: Context) -> int:
                     extra = "  (" + t("cli.locked", lang, names=", ".join(missing)) + ")"
                 if item.id == next_up:
                     extra += "  ← " + t("cli.next_up", lang)
-                print(f"    {mark}  {item.id:<24} {item.title.get(lang)}  [{t('status.' + status, lang)}]{extra}")
+                print(f"    {mark}  {item.id:<24} {took}{item.title.get(lang)}  [{t('status.' + status, lang)}]{extra}")
     if ctx.course.guides:
         print(f"\n{t('cli.guides', lang)}")
         for guide in ctx.course.guides.values():
-            print(f"    🧭 {guide.id:<24} {guide.title.get(lang)}")
+            took = _minutes_column(guide.minutes, lang)
+            print(f"    🧭 {guide.id:<24} {took}{guide.title.get(lang)}")
     print("\n" + t("cli.list_legend", lang))
     return 0
+
+
+def _minutes_column(minutes: int | None, lang: str, width: int = 8) -> str:
+    """An item's estimate right-aligned in `width` terminal columns (a Chinese character takes two)."""
+    text = minutes_text(minutes, lang, hours=False) if minutes else ""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return " " * max(0, width - columns) + text + "  "
 
 
 def cmd_lesson(ctx: Context) -> int:

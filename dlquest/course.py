@@ -63,6 +63,7 @@ class Lesson:
     stage: str
     unit: str
     kind: str = "lesson"
+    minutes: int | None = None  # estimated time: reading the page and running the example
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Guide:
     pages: dict[str, Path]
     example: None = None
     kind: str = "guide"
+    minutes: int | None = None  # estimated reading time
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class Exercise:
     stage: str
     unit: str
     kind: str = "exercise"
+    minutes: int | None = None  # estimated time: reading the task, writing and debugging the code
 
     @property
     def workspace_path(self) -> Path:
@@ -112,7 +115,11 @@ class Stage:
     title: Text
     goal: Text | None
     units: tuple[Unit, ...]
-    duration: Text | None = None  # how long the stage takes a learner, e.g. "4–6 weeks"
+
+    @property
+    def minutes(self) -> int:
+        """The stage's estimated time: the sum of its items' estimates (items without one count 0)."""
+        return sum(item.minutes or 0 for unit in self.units for item in unit.items)
 
 
 @dataclass
@@ -276,8 +283,7 @@ class _Loader:
                 units.append(Unit(unit_id, self.text(u_where, raw_unit, "title") or Text("", ""), tuple(items)))
             stage_title = self.text(s_where, raw_stage, "title") or Text("", "")
             stage_goal = self.text(s_where, raw_stage, "goal", required=False)
-            stage_duration = self.text(s_where, raw_stage, "duration", required=False)
-            stages.append(Stage(stage_id, stage_title, stage_goal, tuple(units), stage_duration))
+            stages.append(Stage(stage_id, stage_title, stage_goal, tuple(units)))
 
         guides: dict[str, Guide] = {}
         raw_guides = data.get("guides", [])
@@ -292,7 +298,7 @@ class _Loader:
                 continue
             seen[guide_id] = "a guide"
             guides[guide_id] = Guide(guide_id, self.text(where, raw, "title") or Text("", ""),
-                                     self.pages(where, raw))
+                                     self.pages(where, raw), minutes=self.minutes(where, raw))
 
         # Cross references, checked once every item is known.
         order = {ex_id: n for n, ex_id in enumerate(exercises)}
@@ -315,6 +321,16 @@ class _Loader:
             raise ManifestError(self.manifest, self.problems)
         return Course(self.root, course_id, course_title, tuple(stages), lessons, exercises, guides)
 
+    def minutes(self, where: str, raw: dict) -> int | None:
+        """An item's optional `minutes`: its estimated time, a positive whole number of minutes."""
+        value = raw.get("minutes")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            self.fault(where, f"minutes = {value!r} must be a positive whole number of minutes (minutes = 20)")
+            return None
+        return value
+
     def pages(self, where: str, raw: dict) -> dict[str, Path]:
         """A lesson's or guide's `pages = { en = …, zh = … }`: one Markdown file per language."""
         pages_raw = raw.get("pages")
@@ -336,7 +352,7 @@ class _Loader:
         if kind == "lesson":
             pages = self.pages(where, raw)
             example = self.file(where, raw, "example", required=False)
-            return Lesson(item_id, title, pages, example, stage, unit)
+            return Lesson(item_id, title, pages, example, stage, unit, minutes=self.minutes(where, raw))
         if kind == "exercise":
             stub = self.file(where, raw, "stub")
             solution = self.file(where, raw, "solution")
@@ -368,6 +384,7 @@ class _Loader:
             return Exercise(
                 item_id, title, stub or Path("?"), solution or Path("?"), check or Path("?"),
                 lesson, tuple(hints), float(points), tuple(requires), float(timeout), stage, unit,
+                minutes=self.minutes(where, raw),
             )
         self.fault(where, f"kind = {kind!r}: every item needs kind = \"lesson\" or kind = \"exercise\"")
         return None

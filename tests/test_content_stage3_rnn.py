@@ -12,15 +12,8 @@ from textwrap import dedent
 
 import pytest
 import torch
-from discrimination import (
-    Wrong,
-    assert_fails_as_expected,
-    assert_passes,
-    load_solution,
-    solution_passes,
-    stub_fails,
-    variant,
-)
+
+from discrimination import Cases, Wrong, four_way_tests, load_solution, variant
 
 # === rnn_cell ==============================================================================================
 RNN = dedent('''
@@ -107,25 +100,6 @@ RNN_CORRECT = {
                 return 2 * torch.sigmoid(2 * a) - 1
     '''),
 }
-
-
-def test_rnn_cell_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "rnn_cell")
-
-
-def test_rnn_cell_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "rnn_cell")
-
-
-@pytest.mark.parametrize("name", list(RNN_WRONG))
-def test_rnn_cell_wrong_implementation_fails(course, grade_source, name):
-    wrong = RNN_WRONG[name]
-    assert_fails_as_expected(grade_source("rnn_cell", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(RNN_CORRECT))
-def test_rnn_cell_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("rnn_cell", RNN_CORRECT[name]))
 
 
 def test_rnn_cell_solution_equals_torch_over_a_sequence(course):
@@ -245,25 +219,6 @@ LSTM_CORRECT = {
 }
 
 
-def test_lstm_cell_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "lstm_cell")
-
-
-def test_lstm_cell_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "lstm_cell")
-
-
-@pytest.mark.parametrize("name", list(LSTM_WRONG))
-def test_lstm_cell_wrong_implementation_fails(course, grade_source, name):
-    wrong = LSTM_WRONG[name]
-    assert_fails_as_expected(grade_source("lstm_cell", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(LSTM_CORRECT))
-def test_lstm_cell_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("lstm_cell", LSTM_CORRECT[name]))
-
-
 def test_lstm_cell_solution_equals_torch_lstm_over_a_sequence(course):
     """nn.LSTM with the gate weights stacked as (i, f, g, o) and split into x and h columns."""
     torch.manual_seed(1)
@@ -379,25 +334,6 @@ GRU_CORRECT = {
 }
 
 
-def test_gru_cell_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "gru_cell")
-
-
-def test_gru_cell_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "gru_cell")
-
-
-@pytest.mark.parametrize("name", list(GRU_WRONG))
-def test_gru_cell_wrong_implementation_fails(course, grade_source, name):
-    wrong = GRU_WRONG[name]
-    assert_fails_as_expected(grade_source("gru_cell", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(GRU_CORRECT))
-def test_gru_cell_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("gru_cell", GRU_CORRECT[name]))
-
-
 def test_gru_cell_solution_equals_torch_when_the_reset_gate_is_open(course):
     """With r ≡ 1 the two forms agree once torch's z is 1 − z (negated weights) and the columns are split."""
     torch.manual_seed(2)
@@ -496,23 +432,15 @@ CLASSIFIER_CORRECT = {
 }
 
 
-def test_sequence_classifier_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "sequence_classifier")
-
-
-def test_sequence_classifier_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "sequence_classifier")
-
-
-@pytest.mark.parametrize("name", list(CLASSIFIER_WRONG))
-def test_sequence_classifier_wrong_implementation_fails(course, grade_source, name):
-    wrong = CLASSIFIER_WRONG[name]
-    assert_fails_as_expected(grade_source("sequence_classifier", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(CLASSIFIER_CORRECT))
-def test_sequence_classifier_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("sequence_classifier", CLASSIFIER_CORRECT[name]))
+# === the grading tests ====================================================================================
+CASES = {
+    "rnn_cell": Cases(RNN_WRONG, RNN_CORRECT),
+    "lstm_cell": Cases(LSTM_WRONG, LSTM_CORRECT),
+    "gru_cell": Cases(GRU_WRONG, GRU_CORRECT),
+    "sequence_classifier": Cases(CLASSIFIER_WRONG, CLASSIFIER_CORRECT),
+}
+(test_stub_fails, test_solution_passes, test_wrong_implementation_fails,
+ test_other_correct_implementation_passes) = four_way_tests(CASES)
 
 
 # === lessons and manifest ==================================================================================
@@ -546,10 +474,7 @@ def test_rnn_lesson_pages_have_the_same_outline(course, lesson):
     assert counts["en"] == counts["zh"], counts
 
 
+# Three hints in both languages and a lesson: tested for the whole course in tests/test_lessons.py.
 @pytest.mark.parametrize("exercise_id", list(RNN_EXERCISES))
-def test_rnn_exercise_has_three_hints_per_language_and_its_lesson(course, exercise_id):
-    exercise = course.exercises[exercise_id]
-    assert len(exercise.hints) >= 3
-    for hint in exercise.hints:
-        assert hint.en.strip() and hint.zh.strip()
-    assert exercise.lesson == RNN_EXERCISES[exercise_id]
+def test_rnn_exercise_is_taught_by_its_lesson(course, exercise_id):
+    assert course.exercises[exercise_id].lesson == RNN_EXERCISES[exercise_id]

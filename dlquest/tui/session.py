@@ -140,6 +140,11 @@ class Session:
         ids = [item.id for unit in stage.units for item in unit.items]
         return sum(views[i].done for i in ids), len(ids)
 
+    def stage_minutes_left(self, stage: Stage, views: dict[str, ItemView] | None = None) -> int:
+        """The estimated minutes of the stage's items not done yet (lessons unread, exercises not passed)."""
+        views = views if views is not None else self.roadmap()
+        return sum(item.minutes or 0 for unit in stage.units for item in unit.items if not views[item.id].done)
+
     def next_item(self, after: str | None = None) -> Lesson | Exercise | None:
         """What to do next (after the item `after`, when given); None when everything is done."""
         return next((view.item for view in self.roadmap(after).values() if view.is_next), None)

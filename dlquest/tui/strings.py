@@ -80,7 +80,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "roadmap.empty_unit": {"en": "coming soon", "zh": "即将推出"},
     "roadmap.stage_count": {"en": "{done}/{total} done", "zh": "已完成 {done}/{total}"},
     "roadmap.stage_empty": {"en": "no items yet", "zh": "暂无内容"},
-    "roadmap.duration": {"en": "Takes about {duration}.", "zh": "预计用时：{duration}。"},
+    "roadmap.stage_time": {"en": "About {total} in all, {left} left.", "zh": "预计共需 {total}，还剩 {left}。"},
+    "roadmap.item_time": {"en": "About {time}.", "zh": "预计用时：{time}。"},
     "roadmap.guides": {"en": "Guides: the path, resources, FAQ, careers", "zh": "学习指南：路线、资源、常见问题与职业"},
     "roadmap.guide_about": {"en": "A guide to read at any time; it counts toward no stage.",
                             "zh": "随时可读的指南，不计入任何阶段的进度。"},
@@ -225,6 +226,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{passed} of {total} exercises passed · {attempts} attempts · {time} of work",
         "zh": "已通过 {passed}/{total} 个练习 · 共提交 {attempts} 次 · 用时 {time}",
     },
+    "progress.stage_left": {"en": "{stage}: {done}/{total} done · {left} left of {all}",
+                            "zh": "{stage}：已完成 {done}/{total} · 预计还剩 {left}（共 {all}）"},
     "progress.time_note": {
         "en": "Time counts the gaps between your gradings, pauses over 15 minutes left out.",
         "zh": "用时按相邻两次评分的间隔累计，超过 15 分钟的停顿不计。",

@@ -1,4 +1,5 @@
-"""Progress: attempts per exercise, pass dates and time spent as a table, and attempts per day as a plot."""
+"""Progress: the estimated time left in each stage, attempts per exercise, pass dates and time spent as a table,
+and attempts per day as a plot."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from dlquest.render import minutes_text
 from dlquest.tui.screens.base import DlquestScreen
 from dlquest.tui.widgets.plot import BarPlot
 
@@ -33,6 +35,7 @@ class ProgressScreen(DlquestScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="progress-summary")
+        yield Static(id="progress-stages")
         yield DataTable(id="progress-table", cursor_type="row", zebra_stripes=True)
         yield BarPlot(id="progress-plot")
         yield Static(id="progress-note")
@@ -62,6 +65,19 @@ class ProgressScreen(DlquestScreen):
         self.query_one("#progress-summary", Static).update(Text(self.ui(
             "progress.summary", passed=passed, total=len(history), attempts=attempts,
             time=duration(sum(row.time_spent for row in history))), style="bold"))
+        views = session.roadmap()
+        stages = Text()
+        for stage in session.course.stages:
+            if not stage.minutes:
+                continue  # no estimates in this stage: nothing to say
+            done, total = session.stage_progress(stage, views)
+            stages.append(("\n" if stages else "") + self.ui(
+                "progress.stage_left", stage=stage.title.get(lang), done=done, total=total,
+                left=minutes_text(session.stage_minutes_left(stage, views), lang),
+                all=minutes_text(stage.minutes, lang)), style="green" if done == total else "")
+        stages_line = self.query_one("#progress-stages", Static)
+        stages_line.update(stages)
+        stages_line.display = bool(stages)
         days, series = session.attempts_per_day()
         self.query_one(BarPlot).plot([day[5:] for day in days], series, self.ui("progress.plot_title"),
                                      self.ui("progress.no_attempts"))

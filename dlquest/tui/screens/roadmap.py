@@ -94,7 +94,7 @@ class RoadmapScreen(DlquestScreen):
         elif kind == "stage":
             stage = next(s for s in session.course.stages if s.id == ident)
             done, total = self._progress[stage.id]
-            detail.show_stage(stage, done, total, lang)
+            detail.show_stage(stage, done, total, session.stage_minutes_left(stage, self._views), lang)
         elif kind == "item":
             view = self._views[ident]
             item = view.item

@@ -6,17 +6,19 @@ from rich.text import Text
 from textual.widgets import Static
 
 from dlquest.course import Guide, Stage, Unit
+from dlquest.render import minutes_text
 from dlquest.tui.session import ItemView
 from dlquest.tui.strings import ui
 
 
 class ItemDetail(Static):
-    def show_stage(self, stage: Stage, done: int, total: int, lang: str) -> None:
+    def show_stage(self, stage: Stage, done: int, total: int, minutes_left: int, lang: str) -> None:
         text = Text(stage.title.get(lang), style="bold")
         if stage.goal is not None:
             text.append("\n" + stage.goal.get(lang))
-        if stage.duration is not None:
-            text.append("\n" + ui("roadmap.duration", lang, duration=stage.duration.get(lang)))
+        if stage.minutes:
+            text.append("\n" + ui("roadmap.stage_time", lang, total=minutes_text(stage.minutes, lang),
+                                   left=minutes_text(minutes_left, lang)))
         text.append("\n" + (ui("roadmap.stage_count", lang, done=done, total=total) if total
                             else ui("roadmap.stage_empty", lang)), style="dim")
         self.update(text)
@@ -25,6 +27,8 @@ class ItemDetail(Static):
         text = Text(guide.title.get(lang), style="bold")
         text.append(f"\n{ui('kind.guide', lang)} · {guide.id}", style="dim")
         text.append("\n" + ui("roadmap.guide_about", lang))
+        if guide.minutes:
+            text.append("\n" + ui("roadmap.item_time", lang, time=minutes_text(guide.minutes, lang)))
         text.append("\n" + ui("roadmap.open_hint", lang), style="dim")
         self.update(text)
 
@@ -42,6 +46,8 @@ class ItemDetail(Static):
         text.append(f"\n{ui('kind.' + item.kind, lang)} · {item.id}", style="dim")
         status = ui(f"status.{view.status}", lang)
         text.append("\n" + ui("roadmap.status", lang, status=status))
+        if item.minutes:
+            text.append("\n" + ui("roadmap.item_time", lang, time=minutes_text(item.minutes, lang)))
         if item.kind == "exercise":
             if view.ever_passed and view.status != "passed":
                 text.append(" " + ui("roadmap.passed_before", lang))

@@ -7,6 +7,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from dlquest.course import Course, Stage
+from dlquest.render import minutes_text
 from dlquest.tui.session import READ, ItemView
 from dlquest.tui.strings import ui
 
@@ -28,6 +29,8 @@ def stage_label(stage: Stage, done: int, total: int, lang: str) -> Text:
     label.append_text(progress_bar(done, total))
     label.append("  " + (ui("roadmap.stage_count", lang, done=done, total=total) if total
                         else ui("roadmap.stage_empty", lang)), style="dim")
+    if stage.minutes:
+        label.append("  ≈ " + minutes_text(stage.minutes, lang), style="dim")
     return label
 
 
@@ -42,6 +45,8 @@ def item_label(view: ItemView, lang: str) -> Text:
     label = Text(mark, style=colour)
     label.append(" ")
     label.append(item.title.get(lang), style="bold" if view.is_next else ("dim" if view.locked_by else ""))
+    if item.minutes:
+        label.append("  " + minutes_text(item.minutes, lang, hours=False), style="dim")
     if view.locked_by and view.status != "passed":
         label.append("  " + ui("roadmap.locked", lang, names=", ".join(view.locked_by)), style="dim italic")
     if view.is_next:
@@ -83,7 +88,10 @@ class RoadmapTree(Tree[tuple[str, str]]):
             guides = self.root.add(Text(ui("roadmap.guides", lang), style="bold"), data=("guides", ""),
                                    expand=False)
             for guide in course.guides.values():
-                leaf = guides.add_leaf(Text("🧭 " + guide.title.get(lang)), data=("guide", guide.id))
+                label = Text("🧭 " + guide.title.get(lang))
+                if guide.minutes:
+                    label.append("  " + minutes_text(guide.minutes, lang, hours=False), style="dim")
+                leaf = guides.add_leaf(label, data=("guide", guide.id))
                 if current == ("guide", guide.id):
                     guides.expand()
                     target = leaf
@@ -91,5 +99,10 @@ class RoadmapTree(Tree[tuple[str, str]]):
             self.call_after_refresh(self._move_to, target)
 
     def _move_to(self, node: TreeNode) -> None:
+        line = self.cursor_line
         self.move_cursor(node)
         self.scroll_to_node(node, animate=False)
+        if self.cursor_line == line:
+            # The rebuilt tree has the cursor on the same line, so Tree posts no NodeHighlighted; say it here,
+            # so that what describes the node (the roadmap's detail pane) follows new labels and languages.
+            self.post_message(Tree.NodeHighlighted(node))
