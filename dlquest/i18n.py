@@ -144,6 +144,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "your file {file} does not exist; run `dlquest reset {exercise}` to get the stub back",
         "zh": "你的文件 {file} 不存在；运行 `dlquest reset {exercise}` 恢复初始文件",
     },
+    # Frames the grader could not read: learner code wrote to the result channel (a descriptor it holds).
+    "fb.frame_not_json": {
+        "en": "something your code wrote reached the grader's result channel and is not a result (not JSON): "
+        "write output with print(), never to other file descriptors",
+        "zh": "你的代码写入的内容进入了评分程序的结果通道，但它不是结果（不是 JSON）：请用 print() 输出，不要写入其他文件描述符",
+    },
+    "fb.frame_too_deep": {
+        "en": "something your code wrote reached the grader's result channel nested deeper than any result is: "
+        "write output with print(), never to other file descriptors",
+        "zh": "你的代码写入评分程序结果通道的内容嵌套层数超过任何结果：请用 print() 输出，不要写入其他文件描述符",
+    },
+    "fb.frame_too_large": {
+        "en": "your code's process sent more than the {limit} bytes a result may have to the grader's result channel",
+        "zh": "你的代码所在进程向评分程序的结果通道发送的数据超过了结果允许的 {limit} 字节",
+    },
+    "fb.frame_malformed": {
+        "en": "your code wrote a message the grader does not understand (a {kind!r} frame) to its result channel: "
+        "write output with print(), never to other file descriptors",
+        "zh": "你的代码向评分程序的结果通道写入了无法理解的消息（{kind!r} 帧）：请用 print() 输出，不要写入其他文件描述符",
+    },
+    # --- instructor reports (dlquest grade: feedback/<student>.md, Gradescope's output) --------------------
+    "report.feedback_title": {"en": "Feedback for {student}", "zh": "{student} 的反馈"},
+    "report.total": {"en": "Total: {total:g} / {possible:g} points", "zh": "总分：{total:g} / {possible:g} 分"},
+    "report.exercise_head": {
+        "en": "{exercise}: {verdict} ({score:g} / {points:g})",
+        "zh": "{exercise}：{verdict}（{score:g} / {points:g}）",
+    },
+    "report.no_tests": {"en": "(no tests ran)", "zh": "（没有运行任何测试）"},
+    "report.no_file": {
+        "en": "no file for exercise {exercise} in this submission (expected {file})",
+        "zh": "本次提交中没有练习 {exercise} 的文件（应为 {file}）",
+    },
+    "report.unmatched": {
+        "en": "warning: submission {student} holds a file for none of the {count} exercises graded (such as "
+        "{examples}): is it for this course, laid out as a workspace (exercises/<name>.py)?",
+        "zh": "警告：提交 {student} 中没有所评 {count} 个练习中任何一个的文件（例如 {examples}）："
+        "它是这门课程的提交吗？是否按工作区的结构（exercises/<name>.py）存放？",
+    },
+    "report.verdict.passed": {"en": "passed", "zh": "通过"},
+    "report.verdict.failed": {"en": "failed", "zh": "未通过"},
+    "report.verdict.error": {"en": "error", "zh": "错误"},
+    "report.verdict.timeout": {"en": "timeout", "zh": "超时"},
+    "report.verdict.out_of_memory": {"en": "out of memory", "zh": "内存不足"},
+    "report.verdict.crashed": {"en": "crashed", "zh": "崩溃"},
+    "report.verdict.not_gradable": {"en": "not gradable", "zh": "无法评分"},
     # --- outcomes ---------------------------------------------------------------------------------
     "outcome.passed": {"en": "PASS", "zh": "通过"},
     "outcome.failed": {"en": "FAIL", "zh": "未通过"},

@@ -179,28 +179,98 @@ def _kill_tree(keeper: int) -> None:
             pass
 
 
-def _split_frames(data: bytes) -> tuple[list[dict], bytes]:
-    """The complete length-prefixed JSON frames at the start of `data`, and the bytes of an unfinished one."""
-    frames = []
+@dataclass(frozen=True)
+class BadFrame:
+    """A frame the grader cannot read. Only the runner writes frames, so learner code wrote to the result
+    channel (a descriptor it holds) or sent more than the limit: the probe fails with this feedback, and the
+    channel, its framing now in doubt, is read no further."""
+
+    feedback: Feedback
+
+
+# What each kind of frame carries, as the keeper and the runner write it: anything else is a forgery.
+_FRAME_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "protections": {"active": dict}, "loaded": {}, "setup_error": {"message": str}, "status": {"status": int},
+    "value": {"data": str}, "failure": {"feedback": dict},
+}
+
+
+def _split_frames(data: bytes, limit: int) -> tuple[list[dict | BadFrame], bytes]:
+    """The complete length-prefixed JSON frames at the start of `data`, and the bytes of an unfinished one.
+    A frame that is not JSON, nested deeper than json reads, malformed or announced larger than `limit` ends
+    the list as a BadFrame (json.loads raises RecursionError, not ValueError, for a deep one)."""
+    frames: list[dict | BadFrame] = []
     while len(data) >= _HEADER.size:
         (size,) = _HEADER.unpack_from(data)
+        if size > limit:
+            return [*frames, BadFrame(Feedback("frame_too_large", {"limit": limit}))], b""
         body = data[_HEADER.size : _HEADER.size + size]
         if len(body) < size:
             break
         data = data[_HEADER.size + size :]
-        try:
-            frames.append(json.loads(body))
-        except ValueError:
-            frames.append({"kind": "garbage"})
+        frame = _read_frame(body)
+        frames.append(frame)
+        if isinstance(frame, BadFrame):
+            return frames, b""
     return frames, data
 
 
+def _read_frame(body: bytes) -> dict | BadFrame:
+    try:
+        frame = json.loads(body)
+    except RecursionError:
+        return BadFrame(Feedback("frame_too_deep", {}))
+    except ValueError:  # UnicodeDecodeError included
+        return BadFrame(Feedback("frame_not_json", {}))
+    kind = frame.get("kind") if isinstance(frame, dict) else None
+    fields = _FRAME_FIELDS.get(kind) if isinstance(kind, str) else None
+    if fields is None or not _frame_fields_hold(frame, fields):
+        shown = kind if isinstance(kind, str) else type(kind if isinstance(frame, dict) else frame).__name__
+        return BadFrame(Feedback("frame_malformed", {"kind": shown[:40]}))
+    return frame
+
+
+def _frame_fields_hold(frame: dict, fields: dict[str, type | tuple[type, ...]]) -> bool:
+    for name, kind in fields.items():
+        value = frame.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return False
+    cpu = frame.get("cpu")
+    if cpu is not None and (type(cpu) not in (int, float)):
+        return False
+    if frame["kind"] == "status":
+        return 0 <= frame["status"] < 1 << 31  # a wait status: os.WIFSIGNALED overflows on anything larger
+    if frame["kind"] == "protections":
+        return all(type(k) is str and type(v) is bool for k, v in frame["active"].items())
+    if frame["kind"] == "failure":
+        feedback = frame["feedback"]
+        values = feedback.get("values", {})
+        return (type(feedback.get("code")) is str and isinstance(values, dict)
+                and all(type(k) is str and _shallow(v) for k, v in values.items()))
+    return True
+
+
+def _shallow(value: object, depth: int = 0) -> bool:
+    """Plain JSON at most a few levels deep: feedback values are scalars (and short lists of them)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if depth >= 3:
+        return False
+    if type(value) is list:
+        return all(_shallow(v, depth + 1) for v in value)
+    if type(value) is dict:
+        return all(type(k) is str and _shallow(v, depth + 1) for k, v in value.items())
+    return False
+
+
 def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, limits: Limits) -> ProbeResult:
-    frames, _ = _split_frames(raw)
+    frames, _ = _split_frames(raw, limits.result)
     protections: dict = {}
     outcome = status = None
     for frame in frames:
-        kind = frame.get("kind") if isinstance(frame, dict) else None
+        if isinstance(frame, BadFrame):
+            return ProbeResult(False, feedback=frame.feedback, protections=protections)
+        kind = frame.get("kind")
         if kind == "protections" and not protections:
             protections = frame.get("active", {})
         elif kind in ("value", "failure") and outcome is None:
@@ -213,7 +283,7 @@ def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, l
     if timed_out:
         return ProbeResult(False, feedback=Feedback("timeout", {"seconds": limits.wall_time}), protections=protections)
     if too_big:
-        return ProbeResult(False, feedback=Feedback("bad_result", {"reason": "the result is too large"}),
+        return ProbeResult(False, feedback=Feedback("frame_too_large", {"limit": limits.result}),
                            protections=protections)
     if outcome is not None:
         return _outcome(outcome, protections)
@@ -224,8 +294,8 @@ def _outcome(frame: dict, protections: dict) -> ProbeResult:
     """A probe's value or failure frame, decoded (plain data only, see wire.py)."""
     if frame.get("kind") == "value":
         try:
-            value = wire.decode(str(frame.get("data", "")).encode())
-        except (wire.WireError, KeyError, ValueError, TypeError) as err:
+            value = wire.decode(frame["data"].encode())
+        except (wire.WireError, KeyError, ValueError, TypeError, RecursionError) as err:
             return ProbeResult(False, feedback=Feedback("bad_result", {"reason": str(err)}), protections=protections)
         return ProbeResult(True, value=value, protections=protections)
     feedback = frame.get("feedback") if isinstance(frame.get("feedback"), dict) else {}
@@ -333,9 +403,9 @@ class ProbeSession:
         deadline = start + self.limits.wall_time
         request = memoryview(_HEADER.pack(len(payload)) + payload)
         output = bytearray()
-        frame = status = None
+        frame = status = bad = None
         timed_out = too_big = ended = False
-        while frame is None and status is None and not ended:
+        while frame is None and status is None and bad is None and not ended:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 timed_out = True
@@ -359,27 +429,30 @@ class ProbeSession:
                 if len(self._frames) > self.limits.result:
                     too_big = True
                     break
-                received_frames, rest = _split_frames(bytes(self._frames))
+                received_frames, rest = _split_frames(bytes(self._frames), self.limits.result)
                 self._frames = bytearray(rest)
                 for received in received_frames:
-                    kind = received.get("kind") if isinstance(received, dict) else None
+                    if isinstance(received, BadFrame):
+                        bad = received  # the channel is out of step from here: the session ends below
+                        break
+                    kind = received.get("kind")
                     if kind == "loaded":
                         self._loaded = True
                     elif kind == "protections" and not self.protections:
-                        self.protections = received.get("active", {}) if isinstance(received.get("active"), dict) else {}
+                        self.protections = received["active"]
                     elif kind == "setup_error":
                         frame = {"kind": "failure", "feedback": {"code": "bad_result",
                                                                  "values": {"reason": received.get("message", "")}}}
                     elif kind in ("value", "failure") and frame is None:
                         frame = received
                         cpu = received.get("cpu")
-                        self._cpu_used = cpu if isinstance(cpu, (int, float)) else self._cpu_budget
+                        self._cpu_used = cpu if isinstance(cpu, (int, float)) and cpu == cpu else self._cpu_budget
                     elif kind == "status":
                         status = received.get("status")
         self._read_output(output)  # what the probe printed before it answered is already in the pipe
         cpu_after = self._runner_cpu()
         ended_while_loading = False
-        if frame is not None and status is None and not too_big:
+        if frame is not None and status is None and not too_big and bad is None:
             result = _outcome(frame, dict(self.protections))
         else:
             ended_while_loading = not self._loaded
@@ -387,8 +460,10 @@ class ProbeSession:
             if timed_out:
                 result = ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
                                      protections=dict(self.protections))
+            elif bad is not None:
+                result = ProbeResult(False, feedback=bad.feedback, protections=dict(self.protections))
             elif too_big:
-                result = ProbeResult(False, feedback=Feedback("bad_result", {"reason": "the result is too large"}),
+                result = ProbeResult(False, feedback=Feedback("frame_too_large", {"limit": self.limits.result}),
                                      protections=dict(self.protections))
             elif frame is not None:
                 result = _outcome(frame, dict(self.protections))

@@ -14,6 +14,7 @@ import json
 import math
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 # dtype names numpy can rebuild from raw bytes. bfloat16 travels as float32 with its name kept.
 _ARRAY_DTYPES = {
@@ -39,11 +40,11 @@ class Foreign:
 
 
 # --- child side -------------------------------------------------------------------------------------
-def encode(value) -> bytes:
+def encode(value: Any) -> bytes:
     return json.dumps(_to_plain(value, 0), allow_nan=False, separators=(",", ":")).encode()
 
 
-def _float(value: float):
+def _float(value: float) -> float | dict:
     if math.isnan(value):
         return {"~": "float", "v": "nan"}
     if math.isinf(value):
@@ -51,7 +52,7 @@ def _float(value: float):
     return value
 
 
-def _to_plain(value, depth: int):
+def _to_plain(value: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         return {"~": "foreign", "type": "deeply nested value", "summary": ""}
     # Exact type checks: a subclass of int or str may carry behaviour of its own.
@@ -79,7 +80,7 @@ def _to_plain(value, depth: int):
     return {"~": "foreign", "type": f"{kind.__module__}.{kind.__qualname__}", "summary": _safe_repr(value)}
 
 
-def _tensor(value, torch):
+def _tensor(value: Any, torch: Any) -> dict:
     plain = torch.Tensor.as_subclass(value, torch.Tensor).detach().to("cpu").resolve_conj().resolve_neg()
     dtype = str(plain.dtype).removeprefix("torch.")
     if dtype == "bfloat16":
@@ -91,30 +92,34 @@ def _tensor(value, torch):
     return encoded
 
 
-def _array(array, kind: str):
+def _array(array: Any, kind: str) -> dict:
     if array.dtype.name not in _ARRAY_DTYPES:
         return {"~": "foreign", "type": f"array of {array.dtype}", "summary": ""}
     data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes(order="C")
     return {"~": kind, "dtype": array.dtype.name, "shape": list(array.shape), "b64": base64.b64encode(data).decode()}
 
 
-def _safe_repr(value) -> str:
+def _safe_repr(value: Any) -> str:
     try:
         return repr(value)[:200]
-    except BaseException:  # learner code runs in repr; anything may happen there
+    except BaseException:  # noqa: BLE001 - learner code runs in repr; anything may happen there
         return "<repr failed>"
 
 
 # --- grader side ------------------------------------------------------------------------------------
-def decode(payload: bytes):
+def decode(payload: bytes) -> Any:
+    """The value `encode` wrote, or WireError for anything else (never another exception: a payload nested
+    100,000 levels deep makes json.loads raise RecursionError, which is no ValueError)."""
     try:
         raw = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as err:
+    except RecursionError:
+        raise WireError(f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as err:  # UnicodeDecodeError included
         raise WireError(f"not JSON: {err}") from None
     return _from_plain(raw, 0)
 
 
-def _from_plain(raw, depth: int):
+def _from_plain(raw: Any, depth: int) -> Any:
     if depth > MAX_DEPTH + 1:
         raise WireError("nested too deeply")
     if raw is None or isinstance(raw, (bool, str, int, float)):
@@ -148,14 +153,14 @@ def _from_plain(raw, depth: int):
     raise WireError(f"unknown tag {tag!r}")
 
 
-def _field(raw: dict, key: str, kind: type):
+def _field(raw: dict, key: str, kind: type) -> Any:
     value = raw.get(key)
     if not isinstance(value, kind):
         raise WireError(f"field {key!r} should be {kind.__name__}")
     return value
 
 
-def _decode_array(raw: dict):
+def _decode_array(raw: dict) -> Any:
     import numpy
 
     dtype = _field(raw, "dtype", str)
