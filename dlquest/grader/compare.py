@@ -13,6 +13,7 @@ a dtype). Imports numpy only; torch tensors are converted through their own nump
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -29,17 +30,21 @@ DEFAULT_TOLERANCES = {
     "complex128": (1e-7, 1e-7),
 }
 
+# What the comparison walks: a value decoded by wire.py, or the reference's own — JSON-like data, numpy arrays,
+# torch tensors (not imported here), Foreign. Any, because tensors are reached by duck typing.
+Value = Any
 
-def _is_array(value) -> bool:
+
+def _is_array(value: Value) -> bool:
     return isinstance(value, np.ndarray) or type(value).__module__.startswith("torch") and hasattr(value, "shape")
 
 
-def _dtype_name(value) -> str:
+def _dtype_name(value: Value) -> str:
     dtype = getattr(value, "dtype", None)
     return str(dtype).removeprefix("torch.") if dtype is not None else type(value).__name__
 
 
-def _as_numpy(value) -> np.ndarray:
+def _as_numpy(value: Value) -> np.ndarray:
     if isinstance(value, np.ndarray):
         return value
     tensor = value.detach().cpu()
@@ -48,7 +53,7 @@ def _as_numpy(value) -> np.ndarray:
     return tensor.numpy()
 
 
-def _describe(value) -> str:
+def _describe(value: Value) -> str:
     if isinstance(value, Foreign):
         return str(value)
     if _is_array(value):
@@ -57,20 +62,21 @@ def _describe(value) -> str:
     return f"a {type(value).__name__}"
 
 
-def _short(value) -> str:
+def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def assert_same(got, expected, *, what: str = "result", rtol: float | None = None, atol: float | None = None,
-                check_dtype: bool = False) -> list[Feedback]:
+def assert_same(got: Value, expected: Value, *, what: str = "result", rtol: float | None = None,
+                atol: float | None = None, check_dtype: bool = False) -> list[Feedback]:
     """Raise CheckFailed unless `got` matches `expected`. Returns notes (dtype differences) when it does."""
     notes: list[Feedback] = []
     _compare(got, expected, what, rtol, atol, check_dtype, notes)
     return notes
 
 
-def _compare(got, expected, what, rtol, atol, check_dtype, notes) -> None:
+def _compare(got: Value, expected: Value, what: str, rtol: float | None, atol: float | None, check_dtype: bool,
+             notes: list[Feedback]) -> None:
     if isinstance(got, Foreign) or isinstance(expected, Foreign):
         if not (isinstance(got, Foreign) and isinstance(expected, Foreign) and got.type_name == expected.type_name):
             raise CheckFailed(Feedback("type_mismatch", {"what": what, "expected": _describe(expected),
@@ -120,7 +126,8 @@ def _compare(got, expected, what, rtol, atol, check_dtype, notes) -> None:
     raise CheckFailed(Feedback("not_gradable", {"what": what, "reason": f"unsupported {type(expected).__name__}"}))
 
 
-def _compare_arrays(got, expected, what, rtol, atol, check_dtype, notes) -> None:
+def _compare_arrays(got: Value, expected: Value, what: str, rtol: float | None, atol: float | None,
+                    check_dtype: bool, notes: list[Feedback]) -> None:
     got_dtype, expected_dtype = _dtype_name(got), _dtype_name(expected)
     got_np, expected_np = _as_numpy(got), _as_numpy(expected)
     if got_np.shape != expected_np.shape:
@@ -170,11 +177,11 @@ def _compare_arrays(got, expected, what, rtol, atol, check_dtype, notes) -> None
     }))
 
 
-def _finite(value) -> float:
-    value = float(np.real(value))
-    return value if math.isfinite(value) else float("inf")
+def _finite(value: np.number) -> float:
+    number = float(np.real(value))
+    return number if math.isfinite(number) else float("inf")
 
 
-def _scalar(value) -> str:
-    value = complex(value) if np.iscomplexobj(value) else float(value)
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+def _scalar(value: np.number) -> str:
+    number = complex(value) if np.iscomplexobj(value) else float(value)
+    return f"{number:.6g}" if isinstance(number, float) else str(number)
