@@ -1,3 +1,3 @@
-from dlquest.cli import run
+from dlquest.entry import run
 
 run()

@@ -7,12 +7,11 @@ Exit codes: 0 success (or every test passed), 1 a check failed or a course is un
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import subprocess
 import sys
-import threading
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from dlquest import __version__
@@ -545,16 +544,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+# What opens the app for a bare `dlquest` in a terminal: (workspace, course, lang) -> exit status. The entry
+# module (dlquest/entry.py) passes it in, so that this face never imports the other.
+OpenApp = Callable[[Path | None, Path | None, str | None], int]
+
+
+def main(argv: list[str] | None = None, open_app: OpenApp | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):  # bare `dlquest`: the app in a terminal, the outline otherwise
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            from dlquest.tui.app import run_app
-
+        if open_app is not None and sys.stdin.isatty() and sys.stdout.isatty():
             args = _with_defaults(args)
-            return run_app(Path(args.workspace) if args.workspace else None,
-                           Path(args.course) if args.course else None, args.lang)
+            return open_app(Path(args.workspace) if args.workspace else None,
+                            Path(args.course) if args.course else None, args.lang)
         args.handler, args.need_workspace = cmd_outline, True
     try:
         if args.handler is None:
@@ -570,24 +572,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `dlquest list | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-
-
-def run() -> None:
-    """The `dlquest` command: main(), then an exit that skips tearing torch down when a command loaded it.
-
-    Interpreter shutdown in a process that imported torch takes ~0.6 s here (its modules and C++ statics are
-    destroyed one by one), a third of a cold `dlquest check`. Nothing needs it: exit handlers still run, output
-    is flushed, files are closed by `with` blocks, and progress commits atomically (it survives a kill anyway).
-    """
-    code = main()
-    others = [thread for thread in threading.enumerate() if thread is not threading.main_thread()]
-    # Threads that are not daemons (an executor's, say) are joined by the normal exit only.
-    if "torch" in sys.modules and all(thread.daemon for thread in others):
-        from dlquest.grader.sandbox import exit_without_teardown
-
-        atexit._run_exitfuncs()  # the grader's handlers: kept children closed, killed ones reaped
-        exit_without_teardown(code)
-    raise SystemExit(code)
 
 
 def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
