@@ -20,8 +20,12 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from dlquest.grader.records import GradeRecord
+
+if TYPE_CHECKING:
+    from dlquest.course import Course
 
 
 class GradingCancelled(Exception):
@@ -32,23 +36,26 @@ class WorkerFailed(Exception):
     """The worker could not grade: its message says why (a broken course, say)."""
 
 
-def serve(stdin=sys.stdin, stdout=sys.stdout) -> None:
+def serve(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    torch_version: str | None
     try:
         import torch
     except ImportError:
-        torch = None
+        torch_version = None
+    else:
+        torch_version = getattr(torch, "__version__", None)
     from dlquest.course import load_course
     from dlquest.grader.grade import grade
     from dlquest.grader.plugin import warm_up
 
     warm_up()
-    courses: dict[str, object] = {}
+    courses: dict[str, Course] = {}
 
     def reply(message: dict) -> None:
         stdout.write(json.dumps(message, ensure_ascii=False) + "\n")
         stdout.flush()
 
-    reply({"ready": True, "torch": getattr(torch, "__version__", None)})
+    reply({"ready": True, "torch": torch_version})
     for line in stdin:
         if not line.strip():
             continue
@@ -72,7 +79,7 @@ class GradingClient:
 
     def __init__(self, python: str = sys.executable):
         self._python = python
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()  # one grading at a time
         self._next_id = 0
         self.torch_version: str | None = None
@@ -82,12 +89,13 @@ class GradingClient:
         with self._lock:
             self._ensure_started()
 
-    def _ensure_started(self) -> subprocess.Popen:
+    def _ensure_started(self) -> subprocess.Popen[str]:
         if self._process is None or self._process.poll() is not None:
             self._process = subprocess.Popen(
                 [self._python, "-m", "dlquest.grader.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL, text=True, encoding="utf-8", start_new_session=True,
             )
+            assert self._process.stdout is not None  # stdout=PIPE
             hello = self._process.stdout.readline()
             if not hello:
                 self._process = None
@@ -99,6 +107,7 @@ class GradingClient:
               devices: list[str] | None = None, seed: int | None = None) -> GradeRecord:
         with self._lock:
             process = self._ensure_started()
+            assert process.stdin is not None and process.stdout is not None  # both are pipes (_ensure_started)
             self._next_id += 1
             request = {"id": self._next_id, "course": str(course_root), "exercise": exercise, "file": str(file),
                        "hide": [str(p) for p in hide], "devices": devices, "seed": seed}
