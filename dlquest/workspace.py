@@ -12,6 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dlquest.course import Course, Exercise
 
@@ -81,17 +82,17 @@ class Workspace:
         return ws, copied, existed
 
     # --- settings ----------------------------------------------------------------------------------
-    def settings(self) -> dict:
+    def settings(self) -> dict[str, Any]:
         try:
             data = json.loads((self.state / SETTINGS).read_text(encoding="utf-8"))
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}  # a damaged settings file only loses preferences: fall back to defaults
 
-    def _write_settings(self, settings: dict) -> None:
+    def _write_settings(self, settings: dict[str, Any]) -> None:
         atomic_write(self.state / SETTINGS, json.dumps(settings, indent=2).encode())
 
-    def set_setting(self, key: str, value) -> None:
+    def set_setting(self, key: str, value: object) -> None:
         settings = self.settings()
         settings[key] = value
         self._write_settings(settings)
