@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 
 from dlquest.grader.records import FAILED, PASSED, Feedback, GradeRecord, TestResult
-from dlquest.grader.worker import GradingCancelled, WorkerFailed
+from dlquest.grader.worker import GradingCancelled
 
 T0 = 1_767_000_000.0  # fixed timestamps keep dates and snapshots stable (2025-12-29 UTC)
 

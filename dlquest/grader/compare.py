@@ -104,7 +104,7 @@ def _compare(got: Value, expected: Value, what: str, rtol: float | None, atol: f
         if len(got) != len(expected):
             raise CheckFailed(Feedback("length_mismatch", {"what": what, "expected": len(expected),
                                                            "got": len(got)}))
-        for index, (g, e) in enumerate(zip(got, expected)):
+        for index, (g, e) in enumerate(zip(got, expected, strict=True)):  # lengths compared above
             _compare(g, e, f"{what}[{index}]", rtol, atol, check_dtype, notes)
         return
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):

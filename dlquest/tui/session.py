@@ -235,7 +235,7 @@ def time_spent(attempts: list[Attempt]) -> float:
     """Seconds of work on an exercise: the gaps between consecutive attempts (a save is an attempt), each up
     to ACTIVE_GAP, plus the last grading. An estimate: the progress store keeps attempts, not keystrokes."""
     total = 0.0
-    for before, after in zip(attempts, attempts[1:]):
+    for before, after in zip(attempts, attempts[1:], strict=False):  # neighbours: one pair fewer
         gap = after.started_at - before.started_at
         if 0 < gap <= ACTIVE_GAP:
             total += gap

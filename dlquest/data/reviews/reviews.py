@@ -196,7 +196,8 @@ def make_review(rng: random.Random, positive: bool) -> str:
         sentences.append(rng.choice(RATINGS).format(r=score))
     if rng.random() < 0.1:
         url = rng.choice(URLS).format(n=rng.randrange(10**6))
-        sentences.append(rng.choice(["more reviews at {u}", "see {u} for the trailer", "(found via {u})"]).format(u=url))
+        template = rng.choice(["more reviews at {u}", "see {u} for the trailer", "(found via {u})"])
+        sentences.append(template.format(u=url))
     parts = [_finish(rng, s) for s in sentences]
     text = ""
     for part in parts:

@@ -26,7 +26,7 @@ def part_step_lr() -> None:
     optimizer = fresh_optimizer(0.1)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
     lrs = []
-    for epoch in range(100):
+    for _epoch in range(100):
         lrs.append(optimizer.param_groups[0]["lr"])
         optimizer.step()        # (a real loop trains one epoch here / 真实训练在这里跑一个 epoch)
         scheduler.step()        # once per epoch, after the optimizer / 每个 epoch 一次，在 optimizer 之后

@@ -79,7 +79,7 @@ def part_compare() -> None:
     models = {name: cls(n_in, n_h, layers, batch_first=True) for name, (cls, _) in kinds.items()}
     print(f"input {n_in}, hidden {n_h}, {layers} layers; per layer: gates * (hidden*(in + hidden) + 2*hidden)")
     for name, (_, gates) in kinds.items():
-        formula = sum(gates * (n_h * ((n_in if l == 0 else n_h) + n_h) + 2 * n_h) for l in range(layers))
+        formula = sum(gates * (n_h * ((n_in if layer == 0 else n_h) + n_h) + 2 * n_h) for layer in range(layers))
         print(f"  {name:4s}  {gates} block(s) of weights  parameters {count(models[name]):6d}  (formula {formula})")
     lengths = [10, 20, 40, 80]
     timings = {name: [] for name in models}

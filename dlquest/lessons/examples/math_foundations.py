@@ -39,12 +39,18 @@ def part_linear_algebra() -> None:
 
 def part_derivatives() -> None:
     heading("Derivatives and gradients", "导数与梯度")
-    f = lambda x: x ** 3
+
+    def f(x):
+        return x ** 3
+
     for x in (1.0, 2.0):
         for h in (1e-2, 1e-5):
             numeric = (f(x + h) - f(x - h)) / (2 * h)
             print(f"f(x) = x³ at x = {x}: (f(x+h) - f(x-h)) / 2h with h = {h:g} -> {numeric:.8f}; rule 3x² = {3 * x * x}")
-    g = lambda p: p[0] ** 2 + 3 * p[0] * p[1]
+
+    def g(p):
+        return p[0] ** 2 + 3 * p[0] * p[1]
+
     p = np.array([1.0, 2.0])
     analytic = np.array([2 * p[0] + 3 * p[1], 3 * p[0]])
     h = 1e-6

@@ -40,7 +40,7 @@ class BarPlot(Static):
         figure.title(self._title)
         base = [0.0] * len(self._labels)
         for name, values in self._series.items():
-            top = [b + v for b, v in zip(base, values)]
+            top = [b + v for b, v in zip(base, values, strict=True)]
             figure.draw(figure.bar(self._labels, base, top).label(name))
             base = top
         self.update(Text.from_ansi(figure.build().string()))
