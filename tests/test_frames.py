@@ -69,6 +69,13 @@ def test_the_runner_frames_still_read_as_they_are_written():
     assert frames == written and rest == data[:5]  # an unfinished frame waits for the rest
 
 
+def test_a_lone_surrogate_in_a_message_arrives_as_a_replacement_character():
+    failure = {"kind": "failure", "feedback": {"code": "exception", "values": {"message": "a \ud800 b"}}}
+    (read,), _ = _split_frames(frame(failure), LIMIT)  # json.dumps writes it as the six characters \ud800
+    assert read["feedback"]["values"]["message"] == "a \ufffd b"
+    json.dumps(read, ensure_ascii=False).encode("utf-8")  # what a progress store does with it
+
+
 @pytest.mark.parametrize("payload", [
     b"[" * 100_000 + b"]" * 100_000,
     json.dumps({"~": "list", "v": []}).encode().replace(b"[]", b"[" * 50_000 + b"]" * 50_000),

@@ -33,9 +33,11 @@ import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dlquest.grader import wire
 from dlquest.grader.records import Feedback
+from dlquest.safe_text import encodable
 
 # Linux constants (linux/sched.h, linux/mount.h, linux/prctl.h)
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -226,8 +228,20 @@ def _read_frame(body: bytes) -> dict | BadFrame:
     fields = _FRAME_FIELDS.get(kind) if isinstance(kind, str) else None
     if fields is None or not _frame_fields_hold(frame, fields):
         shown = kind if isinstance(kind, str) else type(kind if isinstance(frame, dict) else frame).__name__
-        return BadFrame(Feedback("frame_malformed", {"kind": shown[:40]}))
-    return frame
+        return BadFrame(Feedback("frame_malformed", {"kind": encodable(shown[:40])}))
+    return _encodable_strings(frame)
+
+
+def _encodable_strings(value: Any) -> Any:
+    """A checked frame (a few levels deep at most) with lone surrogates replaced in every string: an exception
+    message of "\\ud800" decodes to one, and no progress store or report could encode it."""
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return {encodable(k): _encodable_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable_strings(v) for v in value]
+    return value
 
 
 def _frame_fields_hold(frame: dict, fields: dict[str, type | tuple[type, ...]]) -> bool:
