@@ -20,15 +20,21 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
-from dlquest.grader.compare import assert_same
+from dlquest.grader.compare import Value, assert_same
 from dlquest.grader.sandbox import ForbiddenCall
+
+if TYPE_CHECKING:
+    from dlquest.grader.plugin import Runner
 
 __all__ = ["assert_same", "expect_same", "forbid_ops", "scrub", "to_device", "ForbiddenCall"]
 
 
-def expect_same(learner, reference, probe, *args, what: str = "result", rtol: float | None = None,
-                atol: float | None = None, check_dtype: bool = False, device: str = "cpu", **kwargs):
+def expect_same(learner: Runner, reference: Runner, probe: Callable[..., object], *args: object,
+                what: str = "result", rtol: float | None = None, atol: float | None = None, check_dtype: bool = False,
+                device: str = "cpu", **kwargs: object) -> None:
     """Run `probe` on the learner's code, then on the reference, and compare the results.
 
     The learner runs first on purpose: its process is forked from this one, so a reference result already
@@ -46,7 +52,7 @@ def expect_same(learner, reference, probe, *args, what: str = "result", rtol: fl
     learner.note(*notes)
 
 
-def scrub(value) -> None:
+def scrub(value: Value) -> None:
     """Zero every array and tensor inside `value` and empty its lists and dicts, in place."""
     if isinstance(value, dict):
         for item in value.values():
@@ -63,14 +69,14 @@ def scrub(value) -> None:
         value.fill(0)
 
 
-def to_device(device: str, *values):
+def to_device(device: str, *values: object) -> object:
     """Inside a probe: move tensors to `device` (leaves everything else alone)."""
     moved = tuple(v.to(device) if hasattr(v, "to") and hasattr(v, "device") else v for v in values)
     return moved if len(moved) != 1 else moved[0]
 
 
 @contextlib.contextmanager
-def forbid_ops(pattern: str, label: str):
+def forbid_ops(pattern: str, label: str) -> Iterator[None]:
     """Inside a probe: fail with ForbiddenCall if a torch function whose name matches `pattern` runs.
 
     A TorchFunctionMode sees every call through torch's Python API — F.conv2d, torch.conv2d, nn.Conv2d's
@@ -84,7 +90,8 @@ def forbid_ops(pattern: str, label: str):
     seen: list[str] = []
 
     class Guard(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
+        def __torch_function__(self, func: Callable[..., Any], types: Sequence[type], args: Sequence[Any] = (),
+                               kwargs: dict[str, Any] | None = None) -> Any:
             name = getattr(func, "__name__", "") or str(func)
             if regex.search(name):
                 seen.append(name)
