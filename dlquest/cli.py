@@ -194,6 +194,7 @@ def cmd_run(ctx: Context) -> int:
 def cmd_check(ctx: Context) -> int:
     from dlquest.grader.grade import grade
     from dlquest.render import protections_off, record_lines
+    from dlquest.safe_text import visible
 
     exercise = ctx.exercise(ctx.args.exercise)
     lang = ctx.lang
@@ -208,7 +209,7 @@ def cmd_check(ctx: Context) -> int:
         print(record.to_json())
         return 0 if record.passed else 1
     for line in record_lines(record, lang):
-        print(line)
+        print(visible(line))  # learner text: its escape sequences shown, never run by the terminal
     print()
     total = len(record.tests)
     if record.passed:
@@ -342,6 +343,7 @@ def cmd_grade(ctx: Context) -> int:
     from rich.table import Table
 
     from dlquest.grader import batch, reports
+    from dlquest.safe_text import one_line
 
     args, course = ctx.args, ctx.course
     folder = Path(args.submissions)
@@ -415,7 +417,9 @@ def cmd_grade(ctx: Context) -> int:
             executor.shutdown(wait=False)
     current = {s.student for s in batch.discover(folder)}
     results = {student: records for student, records in store.records().items() if student in current}
-    reports.write_all(out, course, results, exercises)
+    reports.write_all(out, course, results, exercises, ctx.lang)
+    for student in reports.unmatched(results):
+        print(one_line(reports.unmatched_warning(course, student, results[student], ctx.lang)), file=sys.stderr)
     table = Table("exercise", "pass rate", "mean score", "most common failing test")
     for exercise, rate, mean, points, failing in reports.summary(course, results, exercises):
         table.add_row(exercise, f"{rate:.0%}", f"{mean:.1f} / {points:g}", failing)
@@ -455,7 +459,8 @@ def cmd_gradescope_build(ctx: Context) -> int:
 def cmd_gradescope_run(ctx: Context) -> int:
     from dlquest.grader import gradescope
 
-    report = gradescope.run(ctx.course, _exercise_list(ctx), Path(ctx.args.submission), Path(ctx.args.results))
+    report = gradescope.run(ctx.course, _exercise_list(ctx), Path(ctx.args.submission), Path(ctx.args.results),
+                            ctx.lang)
     print(f"score {report['score']:g} / {report['max_score']:g}")
     return 0
 

@@ -8,7 +8,6 @@ sandbox grade there as here.
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import dlquest
 from dlquest.course import BUNDLED_COURSE, Course
 from dlquest.grader.batch import Submission, grade_student, read_files
 from dlquest.grader.reports import gradescope
+from dlquest.safe_text import json_text
 
 SETUP_SH = """#!/usr/bin/env bash
 # Runs once when Gradescope builds the autograder image.
@@ -69,9 +69,9 @@ def build(course: Course, exercises: list[str], archive: Path) -> Path:
     return archive
 
 
-def run(course: Course, exercises: list[str], submission: Path, results: Path) -> dict:
-    """Grade one Gradescope submission folder and write its results.json. Gradescope uploads the files as
-    the student chose them: a workspace, a folder holding one, or bare exercise files."""
+def run(course: Course, exercises: list[str], submission: Path, results: Path, lang: str = "en") -> dict:
+    """Grade one Gradescope submission folder and write its results.json, its feedback in `lang`. Gradescope
+    uploads the files as the student chose them: a workspace, a folder holding one, or bare exercise files."""
     from dlquest.grader.batch import NotGradable, not_gradable_records
     from dlquest.grader.records import GradeRecord
 
@@ -86,8 +86,8 @@ def run(course: Course, exercises: list[str], submission: Path, results: Path) -
         records = grade_student(str(course.root), "submission", files, exercises, None, None, None)
     except NotGradable as err:
         records = not_gradable_records("submission", exercises, str(err), course)
-    report = gradescope(course, [GradeRecord.from_dict(r) for r in records])
+    report = gradescope(course, [GradeRecord.from_dict(r) for r in records], lang)
     results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    results.write_text(json_text(report, indent=1), encoding="utf-8")
     return report
 

@@ -5,8 +5,9 @@ Feedback is a code plus values, never prose: `dlquest.i18n` renders it in the le
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
+
+from dlquest.safe_text import json_text
 
 PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
 
@@ -97,7 +98,9 @@ class GradeRecord:
         return data
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """JSON that is safe to print (learner text in it cannot steer a terminal); NaN stays a number, as
+        dlquest itself reads this back (the progress store)."""
+        return json_text(self.to_dict(), strict=False)
 
     @classmethod
     def from_dict(cls, data: dict) -> GradeRecord:

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from dlquest.grader.records import GradeRecord
 from dlquest.render import OUTCOME_STYLE, feedback_text, protections_off, test_lines
+from dlquest.safe_text import visible
 from dlquest.tui.strings import ui
 
 
@@ -79,16 +80,18 @@ class ResultsPanel(VerticalScroll):
     # --- rendering -------------------------------------------------------------------------------------
     @staticmethod
     def _tests(record: GradeRecord, lang: str) -> Text:
-        """record_lines (dlquest.render), with each test's head line in its outcome's colour."""
+        """record_lines (dlquest.render), with each test's head line in its outcome's colour. Learner text in
+        them (messages, printed output) is shown with its control characters made visible (dlquest.safe_text):
+        an escape sequence would otherwise reach the terminal through the app."""
         text = Text()
         if record.problem is not None:
-            text.append(feedback_text(record.problem, lang) + "\n", style="magenta")
+            text.append(visible(feedback_text(record.problem, lang)) + "\n", style="magenta")
         previous = None
         for result in record.tests:
             head, *rest = test_lines(result, lang, previous)
-            text.append(head + "\n", style=OUTCOME_STYLE.get(result.outcome, ""))
+            text.append(visible(head) + "\n", style=OUTCOME_STYLE.get(result.outcome, ""))
             for line in rest:
-                text.append(line + "\n")
+                text.append(visible(line) + "\n")
             previous = result
         text.rstrip()
         return text
