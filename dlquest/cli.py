@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dlquest import __version__
 from dlquest.course import Course, ManifestError, UnknownItem, load_course
-from dlquest.i18n import LANGUAGES, detect_language, t
+from dlquest.i18n import LANGUAGES, counted, detect_language, t
 from dlquest.progress import NOT_STARTED, Progress, ProgressTooNew
 from dlquest.render import minutes_text
 from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace
@@ -48,7 +48,8 @@ class Context:
         if self._workspace is not None:
             added = self._workspace.sync_stubs(self.course)
             if added:
-                print(t("cli.synced", self.lang, count=len(added), names=", ".join(added)), file=sys.stderr)
+                print(t("cli.synced", self.lang, files=counted(len(added), "exercise_file", self.lang),
+                        names=", ".join(added)), file=sys.stderr)
 
     @property
     def workspace(self) -> Workspace:
@@ -108,7 +109,7 @@ def cmd_init(args) -> int:
     ws, copied, existed = Workspace.create(root, course, Path(args.course).resolve() if args.course else None)
     Progress.open(ws.progress_path).close()
     key = "cli.init_exists" if existed else "cli.init_created"
-    print(t(key, lang, path=root, count=len(copied)))
+    print(t(key, lang, path=root, files=counted(len(copied), "exercise_file", lang)))
     return 0
 
 
@@ -212,16 +213,18 @@ def cmd_check(ctx: Context) -> int:
         print(visible(line))  # learner text: its escape sequences shown, never run by the terminal
     print()
     total = len(record.tests)
+    one = "_one" if total == 1 else ""
     if record.passed:
         following = _next_exercise(ctx, exercise.id)
         if following:
-            print(t("cli.check_summary_pass", lang, total=total, next=f"dlquest check {following}"))
+            print(t(f"cli.check_summary_pass{one}", lang, total=total, next=f"dlquest check {following}"))
         else:
-            print(t("cli.check_summary_pass_last", lang, total=total))
+            print(t(f"cli.check_summary_pass{one}_last", lang, total=total))
     else:
         if total:
-            print(t("cli.check_summary_fail", lang, failed=len(record.failed_tests), total=total))
-        _print_hint_status(ctx, exercise)
+            print(t(f"cli.check_summary_fail{one}", lang, failed=len(record.failed_tests), total=total))
+        if record.problem is None or record.problem.code != "check_error":  # no hint helps with the course's bug
+            _print_hint_status(ctx, exercise)
     off = protections_off(record, lang)
     if off:
         print(t("cli.protections_off", lang, names=", ".join(off)), file=sys.stderr)
@@ -320,16 +323,26 @@ def cmd_lang(ctx: Context) -> int:
 def cmd_course_check(ctx: Context) -> int:
     from dlquest.authoring import check_course
 
-    problems = check_course(ctx.course, run_examples=ctx.args.run_examples, progress=print)
-    name = ctx.course.title.get(ctx.lang)
+    lang = ctx.lang
+    problems = check_course(ctx.course, run_examples=ctx.args.run_examples,
+                            progress=(lambda line: None) if ctx.args.json else print)
+    name = ctx.course.title.get(lang)
+    if ctx.args.json:
+        import json
+
+        print(json.dumps({"course": ctx.course.id, "root": str(ctx.course.root), "sound": not problems,
+                          "exercises": len(ctx.course.exercises), "lessons": len(ctx.course.lessons),
+                          "problems": [p.to_dict() if hasattr(p, "to_dict") else {"text": str(p)}
+                                       for p in problems]}, ensure_ascii=False))
+        return 1 if problems else 0
     if problems:
         print()
         for problem in problems:
             print(f"  ✘ {problem}")
-        print(t("cli.course_check_bad", ctx.lang, course=name, count=len(problems)))
+        print(t("cli.course_check_bad", lang, course=name, problems=counted(len(problems), "problem", lang)))
         return 1
-    print(t("cli.course_check_ok", ctx.lang, course=name, exercises=len(ctx.course.exercises),
-            lessons=len(ctx.course.lessons)))
+    print(t("cli.course_check_ok", lang, course=name, exercises=counted(len(ctx.course.exercises), "exercise", lang),
+            lessons=counted(len(ctx.course.lessons), "lesson", lang)))
     return 0
 
 
@@ -372,7 +385,7 @@ def cmd_grade(ctx: Context) -> int:
             todo.append((submission, files, content))
     console = Console(stderr=True)
     where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"with {args.workers} local workers"
-    console.print(f"{len(submissions)} submissions, {len(todo)} to grade "
+    console.print(f"{len(submissions)} submission{'' if len(submissions) == 1 else 's'}, {len(todo)} to grade "
                   f"({len(submissions) - len(todo)} already graded), {where}")
     devices = None if args.device == "auto" else [args.device]
     try:
@@ -436,7 +449,7 @@ def cmd_submit(ctx: Context) -> int:
 
     archive = Path(ctx.args.output or f"{ctx.workspace.root.name}.tar.gz").resolve()
     packed = pack_workspace(ctx.workspace.root, ctx.course, archive)
-    print(f"Packed {len(packed)} exercise files into {archive}")
+    print(f"Packed {counted(len(packed), 'exercise_file', ctx.lang)} into {archive}")
     return 0
 
 
@@ -451,7 +464,7 @@ def cmd_gradescope_build(ctx: Context) -> int:
     archive = Path(ctx.args.output).resolve()
     exercises = _exercise_list(ctx)
     gradescope.build(ctx.course, exercises, archive)
-    print(f"Wrote {archive} for {len(exercises)} exercises: upload it as the assignment's autograder "
+    print(f"Wrote {archive} for {counted(len(exercises), 'exercise', 'en')}: upload it as the assignment's autograder "
           f"(Gradescope: Configure Autograder → Zip file upload).")
     return 0
 
@@ -525,7 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "local processes")
     sub.add_argument("--student", metavar="ID", help="(re)grade this student only")
     sub = command("submit", cmd_submit, "pack your workspace into an archive for your instructor")
-    sub.add_argument("--output", "-o", metavar="FILE", help="archive path (default: <workspace>.tar.gz)")
+    sub.add_argument("--output", "-o", metavar="FILE", help="archive path (default: NAME.tar.gz in the folder "
+                     "you run it from, NAME being the workspace folder's name)")
 
     gradescope = commands.add_parser("gradescope", help="run the same checks on Gradescope")
     gradescope_commands = gradescope.add_subparsers(dest="gradescope_command", metavar="COMMAND", required=True)
@@ -545,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = course_commands.add_parser("check", parents=[common], help="prove a course is sound: the manifest "
                                      "validates, every solution passes, every stub fails")
     sub.add_argument("--run-examples", action="store_true", help="also run every lesson's example")
+    sub.add_argument("--json", action="store_true", help="print the verdict and every problem as JSON")
     sub.set_defaults(handler=cmd_course_check, need_workspace=False)
     return parser
 

@@ -34,6 +34,11 @@ def t(key: str, lang: str, **values) -> str:
         return template + " " + repr(values)
 
 
+def counted(count: int, noun: str, lang: str) -> str:
+    """`count` and the noun, inflected where the language does: "1 lesson", "2 lessons" ("2 节课程")."""
+    return t(f"count.{noun}.{'one' if count == 1 else 'other'}", lang, count=count)
+
+
 MESSAGES: dict[str, dict[str, str]] = {
     # --- grader feedback codes (grader/records.py Feedback.code) -------------------------------------
     "fb.value_mismatch": {
@@ -144,6 +149,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "your file {file} does not exist; run `dlquest reset {exercise}` to get the stub back",
         "zh": "你的文件 {file} 不存在；运行 `dlquest reset {exercise}` 恢复初始文件",
     },
+    "fb.this_exercise": {"en": "this exercise", "zh": "本练习"},
     # Frames the grader could not read: learner code wrote to the result channel (a descriptor it holds).
     "fb.frame_not_json": {
         "en": "something your code wrote reached the grader's result channel and is not a result (not JSON): "
@@ -224,16 +230,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "警告：进度数据库无法读取（{reason}）；已移动到 {moved} 并新建。你的练习文件没有受影响。",
     },
     "cli.init_created": {
-        "en": "Created workspace {path} with {count} exercise files.\nNext: cd {path} && dlquest list",
-        "zh": "已创建工作区 {path}，包含 {count} 个练习文件。\n下一步：cd {path} && dlquest list",
+        "en": "Created workspace {path} with {files}.\nNext: cd {path} && dlquest list",
+        "zh": "已创建工作区 {path}，包含 {files}。\n下一步：cd {path} && dlquest list",
     },
     "cli.init_exists": {
-        "en": "{path} is already a workspace; {count} new exercise files added, your files untouched.",
-        "zh": "{path} 已经是工作区；新增 {count} 个练习文件，你的文件未被改动。",
+        "en": "{path} is already a workspace; {files} added, your files untouched.",
+        "zh": "{path} 已经是工作区；新增 {files}，你的文件未被改动。",
     },
     "cli.synced": {
-        "en": "note: this course has {count} new exercise file(s); added to your workspace: {names}",
-        "zh": "提示：课程新增了 {count} 个练习文件，已加入你的工作区：{names}",
+        "en": "note: this course has new exercises; {files} added to your workspace: {names}",
+        "zh": "提示：课程新增了练习；{files}已加入你的工作区：{names}",
     },
     "cli.check_header": {
         "en": "Checking {exercise} ({file})…",
@@ -270,6 +276,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "通过 {exercise} 之后才能查看参考答案。如果现在就要看：`dlquest solution {exercise} --yes`。",
     },
     "cli.reset_done": {
+    "cli.check_summary_pass_one": {
+        "en": "The test passed. Well done! Next: {next}",
+        "zh": "测试通过，干得好！下一步：{next}",
+    },
+    "cli.check_summary_pass_one_last": {"en": "The test passed. Well done!", "zh": "测试通过，干得好！"},
+    "cli.check_summary_fail_one": {"en": "The test failed.", "zh": "测试未通过。"},
         "en": "Restored the stub of {exercise}; your version was saved as backup {backup}.",
         "zh": "已恢复 {exercise} 的初始文件；你的版本已备份为 {backup}。",
     },
@@ -292,11 +304,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.no_example": {"en": "Lesson {lesson} has no runnable example.", "zh": "课程 {lesson} 没有可运行的示例。"},
     "cli.course_check_ok": {
-        "en": "Course {course} is sound: {exercises} exercises, {lessons} lessons.",
-        "zh": "课程 {course} 检查通过：{exercises} 个练习，{lessons} 节课程。",
+        "en": "Course {course} is sound: {exercises}, {lessons}.",
+        "zh": "课程 {course} 检查通过：{exercises}，{lessons}。",
     },
     "cli.course_check_bad": {
-        "en": "Course {course} has {count} problem(s).",
-        "zh": "课程 {course} 有 {count} 个问题。",
+        "en": "Course {course} has {problems}.",
+        "zh": "课程 {course} 有 {problems}。",
     },
+    # --- counted nouns: counted(n, "exercise", lang) -> "1 exercise", "2 exercises", "2 个练习" ---------
+    "count.exercise.one": {"en": "{count} exercise", "zh": "{count} 个练习"},
+    "count.exercise.other": {"en": "{count} exercises", "zh": "{count} 个练习"},
+    "count.lesson.one": {"en": "{count} lesson", "zh": "{count} 节课程"},
+    "count.lesson.other": {"en": "{count} lessons", "zh": "{count} 节课程"},
+    "count.problem.one": {"en": "{count} problem", "zh": "{count} 个问题"},
+    "count.problem.other": {"en": "{count} problems", "zh": "{count} 个问题"},
+    "count.test.one": {"en": "{count} test", "zh": "{count} 个测试"},
+    "count.test.other": {"en": "{count} tests", "zh": "{count} 个测试"},
+    "count.exercise_file.one": {"en": "{count} exercise file", "zh": "{count} 个练习文件"},
+    "count.exercise_file.other": {"en": "{count} exercise files", "zh": "{count} 个练习文件"},
 }

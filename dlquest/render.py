@@ -33,9 +33,16 @@ def minutes_text(minutes: int, lang: str, hours: bool = True) -> str:
 
 def feedback_text(feedback: Feedback, lang: str) -> str:
     values = dict(feedback.values)
+    if feedback.code in ("check_error", "reference_failed"):  # a course fault; older records lack some values
+        values.setdefault("exercise", t("fb.this_exercise", lang))
+        own = feedback.values
+        values.setdefault("detail", f"{own['type']}: {own.get('message', '')}" if "type" in own
+                          else own.get("reason") or own.get("message", ""))
+        values.setdefault("type", "error")
+        values.setdefault("message", "")
     text = t(f"fb.{feedback.code}", lang, **values)
-    if feedback.code in ("exception", "not_implemented") and "line" in values:
-        text += "\n" + t("fb.exception_at", lang, **values)
+    if feedback.code in ("exception", "not_implemented", "check_error", "reference_failed") and "line" in values:
+        text += "\n" + t("fb.exception_at", lang, **{"source": "", **values})
     return text
 
 

@@ -22,6 +22,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from dlquest.course import Course, load_course
 from dlquest.grader.records import ERROR, FAILED, PASSED, Feedback, GradeRecord
@@ -30,6 +31,11 @@ ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_FILE_BYTES = 1024 * 1024  # an exercise file larger than this is not a real attempt
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+Member = TypeVar("Member")  # an archive's own record of a member: ZipInfo or TarInfo
 
 
 class NotGradable(Exception):
@@ -52,7 +58,7 @@ def student_id(path: Path) -> str:
 
 def discover(folder: Path) -> list[Submission]:
     """One submission per folder or archive in `folder`, sorted by student id."""
-    found = {}
+    found: dict[str, Submission] = {}
     for entry in sorted(Path(folder).iterdir()):
         if entry.name.startswith("."):
             continue
@@ -70,7 +76,7 @@ def read_files(submission: Submission, wanted: list[str]) -> dict[str, bytes]:
     return _from_archive(submission.path, wanted)
 
 
-def _pick(names: dict[str, object], wanted: list[str]) -> dict[str, object]:
+def _pick(names: dict[str, Member], wanted: list[str]) -> dict[str, Member]:
     """Match wanted paths to member names, at the top or under one common folder."""
     picked = {}
     for path in wanted:
@@ -146,7 +152,9 @@ def _from_tar(archive: Path, wanted: list[str]) -> dict[str, bytes]:
         return {path: _bounded(bundle.extractfile(member)) for path, member in picked.items()}
 
 
-def _bounded(stream) -> bytes:
+def _bounded(stream: IO[bytes] | None) -> bytes:
+    if stream is None:  # extractfile's answer for a member that is not a regular file; only regular ones are picked
+        raise NotGradable("an exercise file in the archive is not a regular file")
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise NotGradable(f"an exercise file is larger than {MAX_FILE_BYTES} bytes")
@@ -162,7 +170,7 @@ def digest(files: dict[str, bytes]) -> str:
 
 
 # --- where the work runs -------------------------------------------------------------------------------------
-def make_executor(workers: int, scheduler: str | None = None, device: str = "auto"):
+def make_executor(workers: int, scheduler: str | None = None, device: str = "auto") -> Executor:
     """A local pool of warm worker processes, or — given a scheduler address — a Dask cluster's executor.
 
     Either way the same `grade_student` runs per student; nothing else differs. Dask's nanny workers are
