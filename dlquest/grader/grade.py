@@ -80,21 +80,43 @@ def grade(course: Course, exercise: Exercise, learner_file: Path, *, devices: li
         if module_file and Path(module_file).resolve().is_relative_to(check.parent):
             del sys.modules[name]
 
+    for result in plugin.results:
+        result.feedback = [_course_fault(feedback, course, exercise) for feedback in result.feedback]
     record.tests = plugin.results
     record.protections = plugin.protections
     record.devices = sorted({t.device for t in plugin.results if t.device} or {"cpu"})
     record.duration = round(time.monotonic() - clock, 4)
     if plugin.collection_problem is not None:
-        record.problem = plugin.collection_problem
+        record.problem = _course_fault(plugin.collection_problem, course, exercise)
         record.outcome = ERROR
     elif not plugin.results or all(t.outcome == SKIPPED for t in plugin.results):
-        record.problem = Feedback("check_error", {"type": "no tests", "message": f"{check} ran no test"})
+        record.problem = _course_fault(Feedback("check_error", {
+            "type": "no tests",
+            "message": "every test was skipped" if plugin.results else "it defines no test (a function test_…)",
+            "file": str(check), "phase": "load"}), course, exercise)
         record.outcome = ERROR
     elif any(t.outcome == ERROR for t in plugin.results):
         record.outcome = ERROR if all(t.outcome == ERROR for t in plugin.results) else FAILED
     else:
         record.outcome = PASSED if all(t.outcome in (PASSED, SKIPPED) for t in plugin.results) else FAILED
     return record
+
+
+def _course_fault(feedback: Feedback, course: Course, exercise: Exercise) -> Feedback:
+    """A fault of the course (its check raised, its reference failed) names the exercise, and its file as the
+    author knows it: relative to the course's folder."""
+    if feedback.code not in ("check_error", "reference_failed"):
+        return feedback
+    values = dict(feedback.values, exercise=exercise.id)
+    if feedback.code == "reference_failed":
+        if "line" in values:  # the sandbox names the solution by its file name only
+            values["file"] = str(exercise.solution)
+    elif values.get("file"):
+        path = Path(values["file"])
+        root = course.root.resolve()
+        if path.is_absolute() and path.resolve().is_relative_to(root):
+            values["file"] = str(path.resolve().relative_to(root))
+    return Feedback(feedback.code, values)
 
 
 def _torch_version() -> str | None:

@@ -7,9 +7,14 @@ so that several sessions can run one after another in a warm process without sha
 from __future__ import annotations
 
 import atexit
+import difflib
+import os
 import time
+import traceback
 import zlib
+from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,7 +144,7 @@ class GraderPlugin:
         seed_global_generators(zlib.crc32(f"{self.seed_value}:{item.nodeid}".encode()))
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Generator[None, Any, None]:
         outcome = yield
         report = outcome.get_result()
         result = None
@@ -147,11 +152,12 @@ class GraderPlugin:
             result = self._result(item, call, report)
         elif report.when == "teardown" and report.failed and self.results and self.results[-1].test == item.name:
             self.results[-1].outcome = ERROR
-            self.results[-1].feedback.append(_check_error(call.excinfo.value if call.excinfo else None))
+            self.results[-1].feedback.append(self._check_error(call.excinfo.value if call.excinfo else None,
+                                                               item, "teardown"))
         if result is not None:
             self.results.append(result)
 
-    def _result(self, item, call, report) -> TestResult:
+    def _result(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> TestResult:
         device = getattr(getattr(item, "callspec", None), "params", {}).get("device")
         duration = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
         outcome, feedback = PASSED, list(self.current_notes)
@@ -162,18 +168,39 @@ class GraderPlugin:
             if isinstance(error, CheckFailed):
                 outcome, feedback = FAILED, error.feedback + feedback
             elif isinstance(error, ReferenceFailed):
-                outcome, feedback = ERROR, [Feedback("reference_failed", {"message": f"{error.feedback.code} "
-                                                                                  f"{error.feedback.values}"})]
+                outcome, feedback = ERROR, [_reference_failed(error.feedback, item.name)]
             elif isinstance(error, AssertionError):
                 outcome, feedback = FAILED, [Feedback("assertion", {"message": _first_lines(str(error))})]
             else:
-                outcome, feedback = ERROR, [_check_error(error)]
+                outcome, feedback = ERROR, [self._check_error(error, item, report.when)]
         return TestResult(item.name, outcome, feedback, round(duration, 4), device, "".join(self.current_output))
 
-    def pytest_collectreport(self, report):
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, None]:
+        outcome = yield
+        report = outcome.get_result()
+        # The exception itself, not pytest's report of it: that shows pytest's own frames (importtestmodule,
+        # rewrite.py) and, for a SyntaxError, never the check's line.
+        call = report.__dict__.get("call")
         if report.failed and self.collection_problem is None:
-            self.collection_problem = Feedback("check_error", {"type": "collection error",
-                                                               "message": _first_lines(str(report.longrepr), 12)})
+            error = call.excinfo.value if call is not None and call.excinfo else None
+            if error is None:
+                self.collection_problem = Feedback("check_error", {
+                    "type": "collection error", "message": _first_lines(str(report.longrepr), 6), "phase": "load"})
+            else:
+                self.collection_problem = self._check_error(error, None, "load")
+
+    def _check_error(self, error: BaseException | None, item: pytest.Item | None, phase: str) -> Feedback:
+        """An error in the check itself, as its author needs it: the exception, and the check's own file, line
+        and source line (not pytest's frames), with the test it happened in."""
+        folder = self.check_path.parent if self.check_path is not None else None
+        values = check_error_values(error, folder)
+        if item is not None:
+            values["test"] = item.name
+            if "line" not in values:  # nothing of the check's on the stack (a missing fixture): the test itself
+                values.update(_definition(item))
+        values["phase"] = phase
+        return Feedback("check_error", values)
 
 
 # --- reference children kept between gradings ------------------------------------------------------------
@@ -223,8 +250,96 @@ def seed_global_generators(seed: int) -> None:
         sys.modules["torch"].default_generator.manual_seed(seed)
 
 
-def _check_error(error) -> Feedback:
-    return Feedback("check_error", {"type": type(error).__name__, "message": _first_lines(str(error))})
+def check_error_values(error: BaseException | None, folder: Path | None) -> dict:
+    """type, message and, where the check's own code is on the stack, file (absolute), line and source of
+    an error raised by a check (or a module it imports from `folder`) while loading or running."""
+    if error is None:
+        return {"type": "unknown error", "message": ""}
+    # pytest wraps what importing a check raised (a SyntaxError, an ImportError) in a CollectError of its
+    # own words and frames; the original is its cause.
+    if isinstance(error, pytest.Collector.CollectError) and error.__cause__ is not None:
+        error = error.__cause__
+    values: dict = {"type": type(error).__name__}
+    if isinstance(error, SyntaxError):
+        values["message"] = error.msg or str(error)
+        if error.filename and error.lineno:
+            values.update(file=str(Path(error.filename).resolve()), line=error.lineno,
+                          source=(error.text or _source_line(error.filename, error.lineno)).strip())
+            return values
+    elif isinstance(error, pytest.FixtureLookupError):
+        values["message"] = _missing_fixture(error)
+    else:
+        values["message"] = _first_lines(_safe_str(error))[:1000]
+    frame = _own_frame(error, folder)
+    if frame is not None:
+        values.update(file=str(Path(frame.filename).resolve()), line=frame.lineno,
+                      source=(frame.line or _source_line(frame.filename, frame.lineno or 0)).strip())
+    return values
+
+
+_ENGINE = (str(Path(pytest.__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent))
+
+
+def _own_frame(error: BaseException, folder: Path | None) -> traceback.FrameSummary | None:
+    """The innermost frame of `error`'s traceback in the check's folder; without one, the innermost outside
+    pytest, pluggy and dlquest itself."""
+    try:
+        frames = traceback.extract_tb(error.__traceback__)
+    except Exception:  # noqa: BLE001 - an odd traceback must not hide the error
+        return None
+    inside = str(folder.resolve()) + os.sep if folder is not None else None
+    for frame in reversed(frames):
+        if inside is not None and frame.lineno and str(Path(frame.filename).resolve()).startswith(inside):
+            return frame
+    for frame in reversed(frames):
+        name = str(Path(frame.filename).resolve())
+        if frame.lineno and not name.startswith(_ENGINE) and not frame.filename.startswith("<"):
+            return frame
+    return None
+
+
+def _missing_fixture(error: pytest.FixtureLookupError) -> str:
+    """"no fixture named 'lerner'; did you mean 'learner'?" (pytest's own text lists every fixture it knows,
+    its own among them, over dozens of lines)."""
+    if not error.argname:
+        return _first_lines(str(error.msg or error))
+    near = difflib.get_close_matches(error.argname, FIXTURES, n=1, cutoff=0.6)
+    return f"no fixture named {error.argname!r}" + (f"; did you mean {near[0]!r}?" if near else
+                                                      f" (the grader's are {', '.join(FIXTURES)})")
+
+
+FIXTURES = ("learner", "reference", "device", "seed")
+
+
+def _definition(item: pytest.Item) -> dict:
+    function = getattr(item, "function", None)
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return {}
+    return {"file": str(Path(code.co_filename).resolve()), "line": code.co_firstlineno,
+            "source": _source_line(code.co_filename, code.co_firstlineno).strip()}
+
+
+def _source_line(filename: str, line: int) -> str:
+    import linecache
+
+    return linecache.getline(filename, line)
+
+
+def _safe_str(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:  # noqa: BLE001
+        return "<unprintable>"
+
+
+def _reference_failed(feedback: Feedback, test: str) -> Feedback:
+    """The reference solution did not complete a probe: a course bug. Its own feedback's values (an exception's
+    type, message, line and source in the solution; a time-out's seconds), flat, with what kind it was."""
+    values = {key: value for key, value in feedback.values.items() if isinstance(value, (str, int, float))}
+    values["reason"] = feedback.code
+    values["test"] = test
+    return Feedback("reference_failed", values)
 
 
 def _first_lines(text: str, count: int = 6) -> str:

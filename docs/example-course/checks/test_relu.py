@@ -7,6 +7,12 @@ def forward(module, device, x):
     return module.relu(to_device(device, x))
 
 
+def gradient(module, device, x, weights):
+    x = to_device(device, x).requires_grad_(True)
+    (module.relu(x) * to_device(device, weights)).sum().backward()
+    return x.grad
+
+
 def guarded(module, x):
     with forbid_ops(r"relu", "torch.relu"):
         return module.relu(x)
@@ -15,6 +21,12 @@ def guarded(module, x):
 def test_values(learner, reference, device, seed):
     x = torch.randn(3, 4, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     expect_same(learner, reference, forward, device, x, what="relu(x)", check_dtype=True)
+
+
+def test_gradient(learner, reference, device, seed):
+    generator = torch.Generator().manual_seed(seed)
+    x, weights = torch.randn(2, 3, 4, generator=generator, dtype=torch.float64)
+    expect_same(learner, reference, gradient, device, x, weights, what="d(sum(relu(x) * weights))/dx")
 
 
 def test_does_not_call_torch_relu(learner, reference):
