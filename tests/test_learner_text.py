@@ -19,6 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hostile_text import CONTROL, HOSTILE, PERCEPTRON_RAISES, PRINTED, SHOWN, STUDENT, WORSE
 from markdown_it import MarkdownIt
 
 import dlquest
@@ -26,27 +27,6 @@ from dlquest import safe_text
 from dlquest.grader import reports
 from dlquest.grader.records import Feedback, GradeRecord, TestResult
 from dlquest.render import record_lines
-
-HOSTILE = "boom \x00\x1b[31mred\x1b[0m \x07\x1b]0;title\x07 end"
-# What a terminal, the app and every text report show instead: the same characters, as escapes.
-SHOWN = "boom \\x00\\x1b[31mred\\x1b[0m \\x07\\x1b]0;title\\x07 end"
-WORSE = HOSTILE + " \x9b2J \u202eevil\u202c \ud800 \r FAKE PASS ```` ~~~ </failure>]]> <script>x</script> | ="
-PRINTED = "printed \x1b[2J\x1b]0;pwned\x07\n```\n# not a heading\n````` still in the block"
-STUDENT = '=HYPERLINK("x")'
-CONTROL = ("\x1b", "\x07", "\x00", "\x9b", "\u202e", "\r")
-
-PERCEPTRON_RAISES = f'''
-HOSTILE = {WORSE!r}
-
-
-class Perceptron:
-    def __init__(self, learning_rate=0.01, n_iterations=1000):
-        pass
-
-    def fit(self, X, y):
-        print({PRINTED!r})
-        raise ValueError(HOSTILE)
-'''
 
 
 def hostile_record(exercise: str = "perceptron") -> GradeRecord:
