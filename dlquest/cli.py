@@ -17,7 +17,15 @@ from pathlib import Path
 from dlquest import __version__
 from dlquest.course import Course, ManifestError, UnknownItem, load_course
 from dlquest.i18n import LANGUAGES, counted, detect_language, t
-from dlquest.progress import NOT_STARTED, Progress, ProgressTooNew
+from dlquest.progress import (
+    BUSY_TIMEOUT,
+    NOT_STARTED,
+    Progress,
+    ProgressLocked,
+    ProgressReadOnly,
+    ProgressTooNew,
+    ProgressUnavailable,
+)
 from dlquest.render import minutes_text
 from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace
 
@@ -43,8 +51,16 @@ class Context:
             except NoWorkspace as err:
                 raise UsageError(t("cli.no_workspace", self.lang, where=err.where)) from None
             self.lang = detect_language(getattr(args, "lang", None) or self._workspace.settings().get("lang"))
-        course_dir = getattr(args, "course", None) or (self._workspace.course_dir if self._workspace else None)
-        self.course = _load(course_dir, self.lang)
+        # Without --course, every command uses the course of the workspace it runs in: `grade` and `course check`
+        # too, which need no workspace but would otherwise judge against the bundled course.
+        remembered = self._workspace or _workspace_here()
+        course_dir = getattr(args, "course", None)
+        if course_dir is None and remembered is not None and remembered.course_dir is not None:
+            course_dir = remembered.course_dir
+            self.course = _load(course_dir, self.lang, t("cli.remembered_course", self.lang,
+                                                         workspace=remembered.root))
+        else:
+            self.course = _load(course_dir, self.lang)
         if self._workspace is not None:
             added = self._workspace.sync_stubs(self.course)
             if added:
@@ -63,6 +79,8 @@ class Context:
                 self._progress = Progress.open(self.workspace.progress_path)
             except ProgressTooNew as err:
                 raise UsageError(f"error: {err}") from None
+            except ProgressUnavailable as err:
+                raise UsageError(_progress_unavailable(err, self.lang)) from None
             if self._progress.recovered:
                 reason, moved = self._progress.recovered
                 print(t("cli.corrupt_progress", self.lang, reason=reason, moved=moved), file=sys.stderr)
@@ -88,12 +106,30 @@ class Context:
                                name=err.name, suggestion=suggestion)) from None
 
 
-def _load(course_dir, lang: str) -> Course:
+def _load(course_dir, lang: str, origin: str = "") -> Course:
+    """The course in `course_dir` (the bundled one for None); `origin` says where that folder came from."""
     try:
         return load_course(course_dir)
     except ManifestError as err:
         lines = [t("cli.manifest_error", lang, file=err.manifest)] + [f"  - {p}" for p in err.problems]
-        raise UsageError("\n".join(lines)) from None
+        raise UsageError("\n".join(lines + ([origin] if origin else []))) from None
+
+
+def _workspace_here() -> Workspace | None:
+    """The workspace holding the current folder, if any (for the course it remembers)."""
+    try:
+        return Workspace.find()
+    except (NoWorkspace, OSError):
+        return None
+
+
+def _progress_unavailable(err: ProgressUnavailable, lang: str) -> str:
+    """A locked, read-only or failing progress store, in the learner's language."""
+    if isinstance(err, ProgressLocked):
+        return t("cli.progress_locked", lang, path=err.path, seconds=f"{BUSY_TIMEOUT:g}")
+    if isinstance(err, ProgressReadOnly):
+        return t("cli.progress_read_only", lang, path=err.path, detail=err.detail)
+    return t("cli.progress_unavailable", lang, path=err.path, detail=err.detail)
 
 
 # --- commands ----------------------------------------------------------------------------------------
@@ -585,6 +621,9 @@ def main(argv: list[str] | None = None, open_app: OpenApp | None = None) -> int:
         return args.handler(ctx)
     except UsageError as err:
         print(err, file=sys.stderr)
+        return USAGE_ERROR
+    except ProgressUnavailable as err:  # a write that waited too long for another process, say
+        print(_progress_unavailable(err, detect_language(getattr(args, "lang", None))), file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -13,16 +13,23 @@ A course is a folder with this layout (the bundled course is the `dlquest` packa
     data/                    data sets the course ships (optional; nothing is downloaded at run time)
 
 The manifest is the only place that lists exercises: the engine never names one. Loading validates every
-reference and reports *all* faults at once, each with the file, the entry and what to do.
+key (FIELDS declares the keys each table takes), every value's type and every reference, and reports *all*
+faults at once, each with the file, the entry (and its line), the key as the author writes it and what to do.
 This module imports neither textual nor torch.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import os
+import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,7 +44,7 @@ BUNDLED_COURSE = Path(__file__).resolve().parent
 class ManifestError(Exception):
     """The manifest is broken. `problems` holds one line per fault, each naming the entry and the fix."""
 
-    def __init__(self, manifest: Path, problems: list[str]):
+    def __init__(self, manifest: Path, problems: list[str]) -> None:
         self.manifest = manifest
         self.problems = problems
         super().__init__(f"{manifest}: " + "; ".join(problems))
@@ -136,7 +143,7 @@ class Course:
     def manifest(self) -> Path:
         return self.root / MANIFEST
 
-    def items(self):
+    def items(self) -> Iterator[Lesson | Exercise]:
         for stage in self.stages:
             for unit in stage.units:
                 yield from unit.items
@@ -168,9 +175,97 @@ class Course:
 
 
 class UnknownItem(LookupError):
-    def __init__(self, kind: str, name: str, suggestions: list[str]):
+    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
         self.kind, self.name, self.suggestions = kind, name, suggestions
         super().__init__(f"no {kind} {name}")
+
+
+# --- what an author may write ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Field:
+    """One key of a manifest table: the kind of value it takes, whether it must be given, what it means."""
+
+    type: str  # a key of VALUE_FORMS
+    doc: str
+    required: bool = False
+
+
+# How each type of value is written, for messages that name the expected type.
+VALUE_FORMS = {
+    "table": "a table (a [{path}] section)",
+    "tables": "a list of tables ([[{path}]] sections)",
+    "id": "a short name such as \"conv2d\" (letters, digits, '-' and '_')",
+    "kind": "\"lesson\" or \"exercise\"",
+    "text": "a text in every language: {key} = {{ en = \"…\", zh = \"…\" }}",
+    "pages": "a table of pages: {key} = {{ en = \"lessons/en/x.md\", zh = \"lessons/zh/x.md\" }}",
+    "path": "a path string relative to the course folder",
+    "number": "a number",
+    "minutes": "a whole number of minutes greater than 0 ({key} = 20)",
+    "ids": "a list of exercise ids: {key} = [\"perceptron\"]",
+    "hints": "a list of texts: {key} = [{{ en = \"…\", zh = \"…\" }}, …]",
+}
+
+_ID = Field("id", "unique across the course's items and guides", required=True)
+_TITLE = Field("text", "shown in lists, the roadmap and headings", required=True)
+_MINUTES = Field("minutes", "estimated time, in whole minutes (optional)")
+# Every key the manifest knows, table by table: the loader rejects any other key, names the nearest known
+# one, and checks each value against its type. A new key is declared here (and docs/authoring.md) and read
+# by _Loader where its table is read; the key lists of messages and checks follow from this table alone.
+FIELDS: dict[str, dict[str, Field]] = {
+    "manifest": {
+        "course": Field("table", "the course's id and title", required=True),
+        "stages": Field("tables", "the stages, in teaching order", required=True),
+        "guides": Field("tables", "pages outside the stages, linked from the roadmap"),
+    },
+    "course": {
+        "id": Field("id", "the course's name, recorded with the grades given for it", required=True),
+        "title": _TITLE,
+    },
+    "stage": {
+        "id": _ID,
+        "title": _TITLE,
+        "goal": Field("text", "what a learner can do after the stage (optional)"),
+        "units": Field("tables", "the stage's units, in order"),
+    },
+    "unit": {
+        "id": _ID,
+        "title": _TITLE,
+        "items": Field("tables", "the unit's lessons and exercises, in order"),
+    },
+    "lesson": {
+        "kind": Field("kind", "\"lesson\"", required=True),
+        "id": _ID,
+        "title": _TITLE,
+        "pages": Field("pages", "the lesson's Markdown page in each language", required=True),
+        "example": Field("path", "a script `dlquest run LESSON` runs (optional)"),
+        "minutes": _MINUTES,
+    },
+    "exercise": {
+        "kind": Field("kind", "\"exercise\"", required=True),
+        "id": _ID,
+        "title": _TITLE,
+        "lesson": Field("id", "the lesson that teaches it (optional)"),
+        "stub": Field("path", "the file the learner starts from, in exercises/", required=True),
+        "solution": Field("path", "the reference solution", required=True),
+        "check": Field("path", "the pytest module that grades it", required=True),
+        "points": Field("number", "points for gradebooks, >= 0 (default 1)"),
+        "timeout": Field("number", "seconds of wall time for one call into learner code, > 0 (default 10)"),
+        "requires": Field("ids", "exercises that must pass first, listed earlier (optional)"),
+        "hints": Field("hints", "ordered from a nudge to nearly the answer; at least one", required=True),
+        "minutes": _MINUTES,
+    },
+    "guide": {
+        "id": _ID,
+        "title": _TITLE,
+        "pages": Field("pages", "the guide's Markdown page in each language", required=True),
+        "minutes": _MINUTES,
+    },
+}
+# Where each table sits in the TOML file: the section header an author writes.
+TABLE_PATHS = {"manifest": "", "course": "course", "stage": "stages", "unit": "stages.units",
+               "item": "stages.units.items", "lesson": "stages.units.items", "exercise": "stages.units.items",
+               "guide": "guides"}
+_ITEM_KINDS = ("lesson", "exercise")
 
 
 def load_course(root: Path | str | None = None) -> Course:
@@ -184,144 +279,275 @@ def load_course(root: Path | str | None = None) -> Course:
             manifest, [f"no manifest: a course folder needs {MANIFEST} (see docs/authoring.md)"]
         )
     try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        text = manifest.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ManifestError(manifest, [f"not valid TOML: {err}"]) from None
     except UnicodeDecodeError as err:
         raise ManifestError(manifest, [f"not UTF-8 text: {err}"]) from None
-    return _Loader(root, manifest).load(data)
+    except OSError as err:
+        raise ManifestError(manifest, [f"cannot be read: {err}"]) from None
+    return build_course(root, data, text)
+
+
+def build_course(root: Path, data: dict[str, Any], text: str = "") -> Course:
+    """The Course a parsed manifest describes, or ManifestError with every fault (`text`, the manifest's
+    source, lets each fault name its line)."""
+    return _Loader(Path(root), Path(root) / MANIFEST, text).load(data)
+
+
+def manifest_digest(course: Course) -> str:
+    """The SHA-256 of the course's manifest: which version of a course a set of grades was given for."""
+    return hashlib.sha256(course.manifest.read_bytes()).hexdigest()
+
+
+def empty_parts(course: Course) -> list[str]:
+    """What a sound course may not have: a unit without items, a stage without units, a course without
+    items. The loader allows them (a course being written still opens); `dlquest course check` refuses them."""
+    faults = []
+    for stage in course.stages:
+        if not stage.units:
+            faults.append(f"stage {stage.id!r} has no units; add a [[stages.units]] table under it or remove it")
+        for unit in stage.units:
+            if not unit.items:
+                faults.append(f"unit {unit.id!r} (stage {stage.id!r}) has no items; add [[stages.units.items]] "
+                              "under it or remove it")
+    if not course.lessons and not course.exercises:
+        faults.append("the course has no lessons and no exercises; add [[stages.units.items]] tables")
+    return faults
+
+
+def _found(value: object) -> str:
+    """What an author wrote, in TOML's words: `a string ("x")`, `an integer (3)`, `a table`."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        return f"a string ({json.dumps(shown, ensure_ascii=False)})"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list" + (f" holding {_found(value[0])}" if value and not isinstance(value[0], dict) else "")
+    return f"a {type(value).__name__}"  # TOML dates and times
+
+
+def _named(raw: dict[str, Any]) -> str | None:
+    """The entry's id when it has a usable one (to name it in messages before it is checked)."""
+    value = raw.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def _near(name: str, candidates: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _header(prefix: str, key: str, value: object) -> str | None:
+    """The section header that made `value`, when it is a table ([[stages.unit.items]] for a misspelt `unit`)."""
+    path = f"{prefix}.{key}" if prefix else key
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return f"[[{path}]]"
+    if isinstance(value, dict):
+        for sub, inner in value.items():
+            deeper = _header(path, sub, inner)
+            if deeper:
+                return deeper
+        return f"[{path}]"
+    return None
+
+
+class _EntryLines:
+    """The line where an entry starts (its section header), found from its id in the manifest's source."""
+
+    _ID_LINE = re.compile(r"""^\s*id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+    def __init__(self, text: str):
+        self.starts: dict[tuple[str, str], list[int]] = {}
+        self.headers: set[str] = set()
+        header, start = "", 0
+        for number, line in enumerate(text.splitlines(), 1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                header, start = stripped.split("#")[0].replace(" ", ""), number
+                self.headers.add(header)
+                continue
+            match = self._ID_LINE.match(line)
+            if match and header:
+                self.starts.setdefault((header, match.group(1) or match.group(2) or ""), []).append(start)
+
+    def of(self, table: str, ident: str, last: bool = False) -> int | None:
+        path = TABLE_PATHS[table]
+        found = self.starts.get((f"[{path}]" if table == "course" else f"[[{path}]]", ident))
+        return (found[-1] if last else found[0]) if found else None
 
 
 class _Loader:
-    """Turns the parsed TOML into a Course, collecting every fault instead of stopping at the first."""
+    """Turns the parsed TOML into a Course, collecting every fault instead of stopping at the first.
 
-    def __init__(self, root: Path, manifest: Path):
+    Every message names the entry, its line when the source shows it, the key as the author writes it
+    (`hints[2].zh`, `pages.en`) and what to write instead."""
+
+    def __init__(self, root: Path, manifest: Path, text: str = ""):
         self.root = root
         self.manifest = manifest
+        self.lines = _EntryLines(text)
         self.problems: list[str] = []
+        self.misspelt: dict[tuple[str, str], str] = {}  # (entry, required key) -> the near miss written instead
+        self._files: list[str] | None = None
+        self.broken: set[str] = set()  # ids of items too broken to load, so that references to them are no fault
 
     def fault(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
 
-    def text(self, where: str, table: dict, key: str, required: bool = True) -> Text | None:
+    def entry(self, table: str, ident: str | None, fallback: str, last: bool = False) -> str:
+        """How messages name an entry: `exercise 'conv2d'`, with `line 212, ` in front when it can be found
+        (`last`: its last occurrence, for a duplicate)."""
+        name = "[course]" if table == "course" else f"{table} {ident!r}" if ident else fallback
+        line = self.lines.of(table, ident, last) if ident else None
+        return f"line {line}, {name}" if line else name
+
+    # --- keys ------------------------------------------------------------------------------------------
+    def keys(self, where: str, table: str, raw: dict[str, Any], known: dict[str, Field] | None = None) -> None:
+        """Unknown keys (with the nearest known one) and required keys written under a near name."""
+        known = FIELDS[table] if known is None else known
+        unknown = [key for key in raw if key not in known]
+        for key, spec in known.items():
+            if spec.required and key not in raw:
+                near = _near(key, unknown)
+                if near:
+                    unknown.remove(near)
+                    self.misspelt[(where, key)] = near
+        noun = {"manifest": "the manifest", "exercise": "an exercise", "item": "an item"}.get(table, f"a {table}")
+        for key in unknown:
+            header = _header(TABLE_PATHS[table], key, raw[key])
+            origin = f" (from {header})" if header in self.lines.headers else ""  # a section, not an inline table
+            others = [kind for kind in _ITEM_KINDS if kind != table and key in FIELDS[kind]]
+            near = _near(key, known)
+            if others and table in _ITEM_KINDS:
+                self.fault(where, f"unknown key {key!r}{origin} in {noun}: only {others[0]}s take `{key}`")
+            elif near:
+                self.fault(where, f"unknown key {key!r}{origin}; did you mean {near!r}?")
+            else:
+                self.fault(where, f"unknown key {key!r}{origin}; {noun} takes {', '.join(known)}")
+
+    def missing(self, where: str, key: str, form: str) -> None:
+        near = self.misspelt.get((where, key))
+        if near:
+            self.fault(where, f"missing `{key}` — found `{near}`; did you mean `{key}`?")
+        else:
+            self.fault(where, f"missing `{key}` ({form})")
+
+    def wrong_type(self, where: str, name: str, expected: str, value: object, table_path: str = "") -> None:
+        form = VALUE_FORMS[expected].format(key=name, path=table_path)
+        self.fault(where, f"`{name}` must be {form}, not {_found(value)}")
+
+    def tables(self, where: str, raw: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
+        """A list of tables (`[[stages]]`, `[[stages.units]]`, …): the tables in it, every other element a fault."""
+        value = raw.get(key, [])
+        if not isinstance(value, list):
+            self.wrong_type(where, key, "tables", value, path)
+            return []
+        good = []
+        for n, element in enumerate(value, 1):
+            if isinstance(element, dict):
+                good.append(element)
+            else:
+                self.fault(where, f"`{key}[{n}]` must be a table (a [[{path}]] section), not {_found(element)}")
+        return good
+
+    # --- values ----------------------------------------------------------------------------------------
+    def text(self, where: str, table: dict[str, Any], key: str, required: bool = True,
+             name: str | None = None) -> Text | None:
+        """A `{ en = …, zh = … }` text; `name` is how the author's file spells the key (`hints[2]`)."""
+        name = name or key
         value = table.get(key)
         if value is None:
             if required:
-                self.fault(where, f"missing `{key}` (give it as {key} = {{ en = \"…\", zh = \"…\" }})")
+                self.missing(where, name, f"give it as {name} = {{ en = \"…\", zh = \"…\" }}")
             return None
         if isinstance(value, str):
-            self.fault(where, f"`{key}` must be given in every language: {key} = {{ en = \"…\", zh = \"…\" }}")
+            self.fault(where, f"`{name}` must be given in every language: {name} = {{ en = \"…\", zh = \"…\" }}")
             return Text(value, value)
         if not isinstance(value, dict):
-            self.fault(where, f"`{key}` must be a table {{ en = \"…\", zh = \"…\" }}")
+            self.wrong_type(where, name, "text", value)
             return None
-        missing = [lang for lang in LANGUAGES if not str(value.get(lang, "")).strip()]
-        if missing:
-            self.fault(where, f"`{key}` has no text for {', '.join(missing)}")
-        return Text(str(value.get("en", "")), str(value.get("zh", "")))
+        for extra in (k for k in value if k not in LANGUAGES):
+            near = _near(extra, LANGUAGES)
+            self.fault(where, f"unknown language `{name}.{extra}`" + (f"; did you mean `{name}.{near}`?" if near
+                              else f"; a text takes {' and '.join(LANGUAGES)}"))
+        texts = {}
+        for lang in LANGUAGES:
+            given = value.get(lang, "")
+            if not isinstance(given, str):
+                self.fault(where, f"`{name}.{lang}` must be a string, not {_found(given)}")
+                given = ""
+            elif not given.strip():
+                self.fault(where, f"`{name}` has no text for {lang} (`{name}.{lang}` is missing or empty)")
+            texts[lang] = given
+        return Text(texts["en"], texts["zh"])
 
-    def file(self, where: str, table: dict, key: str, required: bool = True) -> Path | None:
+    def file(self, where: str, table: dict[str, Any], key: str, required: bool = True,
+             name: str | None = None) -> Path | None:
+        name = name or key
         value = table.get(key)
         if value is None:
             if required:
-                self.fault(where, f"missing `{key}` (a path relative to the course folder)")
+                self.missing(where, name, "a path relative to the course folder")
             return None
         if not isinstance(value, str):
-            self.fault(where, f"`{key}` must be a path string")
+            self.wrong_type(where, name, "path", value)
             return None
         path = Path(value)
-        if path.is_absolute() or ".." in path.parts:
-            self.fault(where, f"`{key}` = {value!r} must be a relative path inside the course folder")
+        if not value or path.is_absolute() or ".." in path.parts:
+            self.fault(where, f"`{name}` = {value!r} must be a relative path inside the course folder")
             return None
         if not (self.root / path).is_file():
-            self.fault(where, f"`{key}` names {value}, which does not exist in {self.root}")
+            near = difflib.get_close_matches(path.as_posix(), self.course_files(), n=1, cutoff=0.75)
+            self.fault(where, f"`{name}` names {value}, which does not exist in {self.root}"
+                       + (f"; did you mean {near[0]}?" if near else ""))
         return path
 
-    def ident(self, where: str, table: dict) -> str:
-        value = table.get("id")
+    def course_files(self) -> list[str]:
+        """Every file of the course folder (for near names), read once."""
+        if self._files is None:
+            self._files = []
+            for folder, dirs, files in os.walk(self.root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+                base = Path(folder).relative_to(self.root)
+                self._files.extend((base / f).as_posix() for f in sorted(files))
+                if len(self._files) > 50_000:
+                    break
+        return self._files
+
+    def ident(self, where: str, table: dict[str, Any], key: str = "id", required: bool = True) -> str | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.missing(where, key, "a short name such as \"conv2d\"")
+            return None
         if not isinstance(value, str) or not value:
-            self.fault(where, "missing `id` (a short name such as \"conv2d\")")
-            return f"?{len(self.problems)}"
+            self.wrong_type(where, key, "id", value)
+            return None
         if not all(c.isalnum() or c in "-_" for c in value):
-            self.fault(where, f"id {value!r} may hold only letters, digits, '-' and '_'")
+            self.fault(where, f"{key} {value!r} may hold only letters, digits, '-' and '_'")
         return value
 
-    def load(self, data: dict) -> Course:
-        meta = data.get("course", {})
-        course_title = self.text("[course]", meta, "title") or Text("", "")
-        course_id = meta.get("id", "course")
-        stages = []
-        seen: dict[str, str] = {}
-        lessons: dict[str, Lesson] = {}
-        exercises: dict[str, Exercise] = {}
-        raw_stages = data.get("stages")
-        if not isinstance(raw_stages, list) or not raw_stages:
-            self.fault("[[stages]]", "the manifest lists no stages; add at least one [[stages]] table")
-            raw_stages = []
-        for s_index, raw_stage in enumerate(raw_stages, 1):
-            s_where = f"stage {s_index}"
-            stage_id = self.ident(s_where, raw_stage)
-            s_where = f"stage {stage_id!r}"
-            units = []
-            for u_index, raw_unit in enumerate(raw_stage.get("units", []), 1):
-                unit_id = self.ident(f"{s_where}, unit {u_index}", raw_unit)
-                u_where = f"{s_where}, unit {unit_id!r}"
-                items = []
-                for raw in raw_unit.get("items", []):
-                    item = self.item(u_where, raw, stage_id, unit_id)
-                    if item is None:
-                        continue
-                    if item.id in seen:
-                        self.fault(
-                            f"{item.kind} {item.id!r}",
-                            f"duplicate id: {seen[item.id]} already uses it; ids must be unique in a course",
-                        )
-                        continue
-                    seen[item.id] = f"{item.kind} in {u_where}"
-                    (lessons if item.kind == "lesson" else exercises)[item.id] = item
-                    items.append(item)
-                units.append(Unit(unit_id, self.text(u_where, raw_unit, "title") or Text("", ""), tuple(items)))
-            stage_title = self.text(s_where, raw_stage, "title") or Text("", "")
-            stage_goal = self.text(s_where, raw_stage, "goal", required=False)
-            stages.append(Stage(stage_id, stage_title, stage_goal, tuple(units)))
+    def number(self, where: str, table: dict[str, Any], key: str, default: float, positive: bool) -> float:
+        value = table.get(key, default)
+        bound = "> 0" if positive else ">= 0"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fault(where, f"`{key}` must be a number {bound}, not {_found(value)}")
+            return default
+        if value < 0 or (positive and value == 0) or value != value:  # NaN is no number of anything
+            self.fault(where, f"{key} = {value!r} must be a number {bound}")
+            return default
+        return float(value)
 
-        guides: dict[str, Guide] = {}
-        raw_guides = data.get("guides", [])
-        if not isinstance(raw_guides, list):
-            self.fault("[[guides]]", "`guides` must be a list of [[guides]] tables")
-            raw_guides = []
-        for g_index, raw in enumerate(raw_guides, 1):
-            guide_id = self.ident(f"guide {g_index}", raw)
-            where = f"guide {guide_id!r}"
-            if guide_id in seen:
-                self.fault(where, f"duplicate id: {seen[guide_id]} already uses it; ids must be unique in a course")
-                continue
-            seen[guide_id] = "a guide"
-            guides[guide_id] = Guide(guide_id, self.text(where, raw, "title") or Text("", ""),
-                                     self.pages(where, raw), minutes=self.minutes(where, raw))
-
-        # Cross references, checked once every item is known.
-        order = {ex_id: n for n, ex_id in enumerate(exercises)}
-        for ex in exercises.values():
-            where = f"exercise {ex.id!r}"
-            if ex.lesson is not None and ex.lesson not in lessons:
-                self.fault(where, f"lesson = {ex.lesson!r} names no lesson in the manifest")
-            for req in ex.requires:
-                if req not in exercises:
-                    hint = difflib.get_close_matches(req, list(exercises), n=1)
-                    self.fault(
-                        where,
-                        f"unknown prerequisite {req!r} in `requires`"
-                        + (f" (did you mean {hint[0]!r}?)" if hint else ""),
-                    )
-                elif order[req] >= order[ex.id]:
-                    self.fault(where, f"prerequisite {req!r} comes after it; list prerequisites earlier in the course")
-
-        if self.problems:
-            raise ManifestError(self.manifest, self.problems)
-        return Course(self.root, course_id, course_title, tuple(stages), lessons, exercises, guides)
-
-    def minutes(self, where: str, raw: dict) -> int | None:
+    def minutes(self, where: str, raw: dict[str, Any]) -> int | None:
         """An item's optional `minutes`: its estimated time, a positive whole number of minutes."""
         value = raw.get("minutes")
         if value is None:
@@ -331,60 +557,185 @@ class _Loader:
             return None
         return value
 
-    def pages(self, where: str, raw: dict) -> dict[str, Path]:
+    def pages(self, where: str, raw: dict[str, Any]) -> dict[str, Path]:
         """A lesson's or guide's `pages = { en = …, zh = … }`: one Markdown file per language."""
         pages_raw = raw.get("pages")
         pages: dict[str, Path] = {}
-        if not isinstance(pages_raw, dict):
-            self.fault(where, "missing `pages` (pages = { en = \"lessons/en/x.md\", zh = \"lessons/zh/x.md\" })")
+        if pages_raw is None:
+            self.missing(where, "pages", "pages = { en = \"lessons/en/x.md\", zh = \"lessons/zh/x.md\" }")
             return pages
+        if not isinstance(pages_raw, dict):
+            self.wrong_type(where, "pages", "pages", pages_raw)
+            return pages
+        for extra in (k for k in pages_raw if k not in LANGUAGES):
+            near = _near(extra, LANGUAGES)
+            self.fault(where, f"unknown language `pages.{extra}`" + (f"; did you mean `pages.{near}`?" if near
+                              else f"; pages takes {' and '.join(LANGUAGES)}"))
         for lang in LANGUAGES:
-            path = self.file(where, pages_raw, lang)
+            path = self.file(where, pages_raw, lang, name=f"pages.{lang}")
             if path is not None:
                 pages[lang] = path
         return pages
 
-    def item(self, u_where: str, raw: dict, stage: str, unit: str) -> Lesson | Exercise | None:
+    # --- the tables ------------------------------------------------------------------------------------
+    def load(self, data: dict[str, Any]) -> Course:
+        top = "the manifest"
+        self.keys(top, "manifest", data)
+        meta = data.get("course")
+        course_id, course_title = "course", Text("", "")
+        if meta is None:
+            self.missing(top, "course", "a [course] table with id and title")
+        elif not isinstance(meta, dict):
+            self.wrong_type(top, "course", "table", meta, "course")
+        else:
+            where = self.entry("course", _named(meta), "[course]")
+            self.keys(where, "course", meta)
+            course_title = self.text(where, meta, "title") or course_title
+            course_id = self.ident(where, meta) or course_id
+        seen: dict[str, str] = {}
+        lessons: dict[str, Lesson] = {}
+        exercises: dict[str, Exercise] = {}
+        stages = []
+        if "stages" not in data:
+            self.missing(top, "stages", "the manifest lists no stages; add at least one [[stages]] table")
+        raw_stages = self.tables(top, data, "stages", "stages")
+        stage_ids: set[str] = set()
+        unit_ids: dict[str, str] = {}
+        for s_index, raw_stage in enumerate(raw_stages, 1):
+            s_where = self.entry("stage", _named(raw_stage), f"stage {s_index}")
+            self.keys(s_where, "stage", raw_stage)
+            stage_id = self.ident(s_where, raw_stage)
+            if stage_id in stage_ids:
+                self.fault(s_where, "duplicate id: another stage uses it; stage ids must be unique")
+            stage_ids.add(stage_id or "")
+            stage_name = stage_id or str(s_index)
+            units = []
+            for u_index, raw_unit in enumerate(self.tables(s_where, raw_stage, "units", "stages.units"), 1):
+                u_where = self.entry("unit", _named(raw_unit), f"unit {u_index} of stage {stage_name!r}")
+                if _named(raw_unit):
+                    u_where += f" (stage {stage_name!r})"
+                self.keys(u_where, "unit", raw_unit)
+                unit_id = self.ident(u_where, raw_unit)
+                if unit_id in unit_ids:
+                    self.fault(u_where, f"duplicate id: a unit of stage {unit_ids[unit_id]!r} uses it; unit ids "
+                               "must be unique in a course")
+                unit_ids.setdefault(unit_id or "", stage_name)
+                items = []
+                raw_items = self.tables(u_where, raw_unit, "items", "stages.units.items")
+                for i_index, raw in enumerate(raw_items, 1):
+                    item = self.item(f"item {i_index} of unit {unit_id or u_index!r} (stage {stage_name!r})", raw,
+                                     stage_id or "", unit_id or "")
+                    if item is None:
+                        continue
+                    if item.id in seen:
+                        self.fault(
+                            self.entry(item.kind, item.id, item.id, last=True),
+                            f"duplicate id: {seen[item.id]} already uses it; ids must be unique in a course",
+                        )
+                        continue
+                    seen[item.id] = f"{item.kind} in {u_where}"
+                    if isinstance(item, Lesson):
+                        lessons[item.id] = item
+                    else:
+                        exercises[item.id] = item
+                    items.append(item)
+                units.append(Unit(unit_id or "", self.text(u_where, raw_unit, "title") or Text("", ""), tuple(items)))
+            stage_title = self.text(s_where, raw_stage, "title") or Text("", "")
+            stage_goal = self.text(s_where, raw_stage, "goal", required=False)
+            stages.append(Stage(stage_id or "", stage_title, stage_goal, tuple(units)))
+
+        guides: dict[str, Guide] = {}
+        for g_index, raw in enumerate(self.tables(top, data, "guides", "guides"), 1):
+            where = self.entry("guide", _named(raw), f"guide {g_index}", last=_named(raw) in seen)
+            self.keys(where, "guide", raw)
+            guide_id = self.ident(where, raw)
+            title = self.text(where, raw, "title") or Text("", "")
+            pages = self.pages(where, raw)
+            minutes = self.minutes(where, raw)
+            if guide_id is None:
+                continue
+            if guide_id in seen:
+                self.fault(where, f"duplicate id: {seen[guide_id]} already uses it; ids must be unique in a course")
+                continue
+            seen[guide_id] = "a guide"
+            guides[guide_id] = Guide(guide_id, title, pages, minutes=minutes)
+
+        # Cross references, checked once every item is known.
+        order = {ex_id: n for n, ex_id in enumerate(exercises)}
+        for ex in exercises.values():
+            where = self.entry("exercise", ex.id, ex.id)
+            if ex.lesson is not None and ex.lesson not in lessons and ex.lesson not in self.broken:
+                hint = _near(ex.lesson, lessons)
+                self.fault(where, f"lesson = {ex.lesson!r} names no lesson in the manifest"
+                           + (f"; did you mean {hint!r}?" if hint else ""))
+            for req in ex.requires:
+                if req in self.broken:
+                    continue
+                if req not in exercises:
+                    hint = _near(req, exercises)
+                    self.fault(
+                        where,
+                        f"unknown prerequisite {req!r} in `requires`"
+                        + (f" (did you mean {hint!r}?)" if hint else ""),
+                    )
+                elif order[req] >= order[ex.id]:
+                    self.fault(where, f"prerequisite {req!r} comes after it; list prerequisites earlier in the course")
+
+        if self.problems:
+            raise ManifestError(self.manifest, self.problems)
+        return Course(self.root, course_id, course_title, tuple(stages), lessons, exercises, guides)
+
+    def item(self, fallback: str, raw: dict[str, Any], stage: str, unit: str) -> Lesson | Exercise | None:
         kind = raw.get("kind")
-        item_id = self.ident(f"{u_where}, an item", raw)
-        where = f"{kind or 'item'} {item_id!r} ({u_where})"
+        table = kind if isinstance(kind, str) and kind in _ITEM_KINDS else "item"
+        where = self.entry(table, _named(raw), fallback)
+        self.keys(where, table, raw, {**FIELDS["lesson"], **FIELDS["exercise"]} if table == "item" else None)
+        item_id = self.ident(where, raw)
+        if table == "item":
+            if item_id:
+                self.broken.add(item_id)  # references to it are not faults of their own
+            if kind is None:
+                self.missing(where, "kind", "kind = \"lesson\" or kind = \"exercise\"")
+            else:
+                near = _near(kind, _ITEM_KINDS) if isinstance(kind, str) else None
+                self.fault(where, f"kind = {kind!r}: every item needs kind = \"lesson\" or kind = \"exercise\""
+                           + (f"; did you mean {near!r}?" if near else ""))
+            return None
         title = self.text(where, raw, "title") or Text("", "")
+        minutes = self.minutes(where, raw)
         if kind == "lesson":
             pages = self.pages(where, raw)
             example = self.file(where, raw, "example", required=False)
-            return Lesson(item_id, title, pages, example, stage, unit, minutes=self.minutes(where, raw))
-        if kind == "exercise":
-            stub = self.file(where, raw, "stub")
-            solution = self.file(where, raw, "solution")
-            check = self.file(where, raw, "check")
-            if stub is not None and stub.parts[:1] != ("exercises",):
-                self.fault(where, f"stub = {str(stub)!r} must lie in the course's exercises/ folder")
-            hints = []
-            raw_hints = raw.get("hints", [])
-            if not isinstance(raw_hints, list) or not raw_hints:
-                self.fault(where, "no hints: give at least one [[…hints]] entry with en and zh text")
-                raw_hints = []
-            for n, raw_hint in enumerate(raw_hints, 1):
-                hint = self.text(f"{where}, hint {n}", {"text": raw_hint}, "text")
-                if hint:
-                    hints.append(hint)
-            points = raw.get("points", 1)
-            if not isinstance(points, (int, float)) or points < 0:
-                self.fault(where, f"points = {points!r} must be a number >= 0")
-                points = 0
-            timeout = raw.get("timeout", 10)
-            if not isinstance(timeout, (int, float)) or timeout <= 0:
-                self.fault(where, f"timeout = {timeout!r} must be a positive number of seconds")
-                timeout = 10
-            requires = raw.get("requires", [])
-            if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
-                self.fault(where, "`requires` must be a list of exercise ids")
-                requires = []
-            lesson = raw.get("lesson")
-            return Exercise(
-                item_id, title, stub or Path("?"), solution or Path("?"), check or Path("?"),
-                lesson, tuple(hints), float(points), tuple(requires), float(timeout), stage, unit,
-                minutes=self.minutes(where, raw),
-            )
-        self.fault(where, f"kind = {kind!r}: every item needs kind = \"lesson\" or kind = \"exercise\"")
-        return None
+            return Lesson(item_id or "", title, pages, example, stage, unit, minutes=minutes) if item_id else None
+        stub = self.file(where, raw, "stub")
+        solution = self.file(where, raw, "solution")
+        check = self.file(where, raw, "check")
+        if stub is not None and stub.parts[:1] != ("exercises",):
+            self.fault(where, f"stub = {str(stub)!r} must lie in the course's exercises/ folder")
+        hints = []
+        raw_hints = raw.get("hints")
+        if raw_hints is None:
+            self.missing(where, "hints", "no hints: give at least one, hints = [{ en = \"…\", zh = \"…\" }]")
+            raw_hints = []
+        elif not isinstance(raw_hints, list):
+            self.wrong_type(where, "hints", "hints", raw_hints)
+            raw_hints = []
+        elif not raw_hints:
+            self.fault(where, "no hints: give at least one, hints = [{ en = \"…\", zh = \"…\" }]")
+        for n, raw_hint in enumerate(raw_hints, 1):
+            hint = self.text(where, {"hint": raw_hint}, "hint", name=f"hints[{n}]")
+            if hint:
+                hints.append(hint)
+        points = self.number(where, raw, "points", 1, positive=False)
+        timeout = self.number(where, raw, "timeout", 10, positive=True)
+        requires = raw.get("requires", [])
+        if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+            self.wrong_type(where, "requires", "ids", requires)
+            requires = []
+        lesson = self.ident(where, raw, "lesson", required=False)
+        if item_id is None:
+            return None
+        return Exercise(
+            item_id, title, stub or Path("?"), solution or Path("?"), check or Path("?"),
+            lesson, tuple(hints), points, tuple(requires), timeout, stage, unit, minutes=minutes,
+        )

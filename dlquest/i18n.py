@@ -224,6 +224,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "error: the course manifest {file} is broken:",
         "zh": "错误：课程清单 {file} 有问题：",
     },
+    "cli.progress_locked": {
+        "en": "error: your progress ({path}) is locked by another dlquest (the app, or a command) and stayed locked "
+        "for {seconds} s. Nothing was changed: try again once it has finished.",
+        "zh": "错误：你的进度（{path}）被另一个 dlquest（应用或命令）锁定，等待 {seconds} 秒后仍未释放。"
+        "没有做任何更改：等它结束后再试。",
+    },
+    "cli.progress_read_only": {
+        "en": "error: your progress ({path}) cannot be written: the workspace is read-only ({detail}). "
+        "Nothing was changed: make the workspace writable, or copy it somewhere writable.",
+        "zh": "错误：无法写入你的进度（{path}）：工作区是只读的（{detail}）。没有做任何更改：请让工作区可写，或把它复制到可写的位置。",
+    },
+    "cli.progress_unavailable": {
+        "en": "error: your progress ({path}) cannot be used ({detail}). Nothing was changed.",
+        "zh": "错误：无法使用你的进度（{path}）（{detail}）。没有做任何更改。",
+    },
+    "cli.remembered_course": {
+        "en": "(the course the workspace {workspace} remembers; pass --course DIR for another)",
+        "zh": "（工作区 {workspace} 记住的课程；用 --course DIR 指定其他课程）",
+    },
     "cli.corrupt_progress": {
         "en": "warning: the progress database was unreadable ({reason}); it was moved to {moved} and a new one "
         "started. Your exercise files are untouched.",

@@ -157,3 +157,175 @@ def test_every_bundled_exercise_states_its_task_in_both_languages(course):
         text = page.read_text(encoding="utf-8")
         assert text.startswith(f"练习 `{exercise.id}`") and f"dlquest check {exercise.id}" in text, exercise.id
     assert course.task_page(next(iter(course.exercises.values())), "en") is None  # English is the docstring
+
+
+# --- strict keys and types (issues 14 and 21): what an author misspells or mistypes is named, with the fix ------
+EXAMPLE_COURSE = Path(__file__).resolve().parents[1] / "docs" / "example-course"
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ('check = "checks/test_conv2d.py"\n', 'check = "checks/test_conv2d.py"\ntimout = 30\n',
+         "exercise 'conv2d': unknown key 'timout'; did you mean 'timeout'?"),
+        ('check = "checks/test_conv2d.py"\npoints = 20', 'check = "checks/test_conv2d.py"\npionts = 20',
+         "exercise 'conv2d': unknown key 'pionts'; did you mean 'points'?"),
+        ('requires = ["conv2d"]', 'requirs = ["conv2d"]',
+         "exercise 'pooling': unknown key 'requirs'; did you mean 'requires'?"),
+        ('example = "lessons/examples/numpy_broadcasting.py"', 'exmaple = "lessons/examples/numpy_broadcasting.py"',
+         "lesson 'numpy-broadcasting': unknown key 'exmaple'; did you mean 'example'?"),
+        ('goal = { en = "Python, NumPy', 'gaol = { en = "Python, NumPy',
+         "stage 'foundations': unknown key 'gaol'; did you mean 'goal'?"),
+        ('[[stages.units.items]]\nkind = "lesson"\nid = "numpy-broadcasting"',
+         '[[stages.unit.items]]\nkind = "lesson"\nid = "numpy-broadcasting"',
+         "stage 'foundations': unknown key 'unit' (from [[stages.unit.items]]); did you mean 'units'?"),
+        ('solution = "solutions/conv2d.py"', 'soluton = "solutions/conv2d.py"',
+         "exercise 'conv2d': missing `solution` — found `soluton`; did you mean `solution`?"),
+        ('example = "lessons/examples/numpy_broadcasting.py"',
+         'example = "lessons/examples/numpy_broadcasting.py"\nstub = "exercises/x.py"',
+         "lesson 'numpy-broadcasting': unknown key 'stub' in a lesson: only exercises take `stub`"),
+        ('check = "checks/test_conv2d.py"\npoints = 20', 'check = "checks/test_conv2d.py"\npoints = "20"',
+         "exercise 'conv2d': `points` must be a number >= 0, not a string (\"20\")"),
+        ('requires = ["conv2d"]', 'requires = "conv2d"',
+         "exercise 'pooling': `requires` must be a list of exercise ids"),
+        ('title = { en = "conv2d from scratch", zh = "从零实现 conv2d" }', "title = 3",
+         "exercise 'conv2d': `title` must be a text in every language"),
+        ('pages = { en = "lessons/en/numpy-broadcasting.md", zh = "lessons/zh/numpy-broadcasting.md" }',
+         'pages = { en = "lessons/en/numpy-broadcasting.md" }',
+         "lesson 'numpy-broadcasting': missing `pages.zh`"),
+        ('pages = { en = "lessons/en/numpy-broadcasting.md"', 'pages = { en = "lessons/en/numpy-broadcastin.md"',
+         "`pages.en` names lessons/en/numpy-broadcastin.md, which does not exist"),
+        ('lesson = "convolution"', 'lesson = "convolutin"',
+         "exercise 'conv2d': lesson = 'convolutin' names no lesson in the manifest; did you mean 'convolution'?"),
+    ],
+)
+def test_a_misspelt_or_mistyped_key_is_named_with_its_fix(course_copy, old, new, expected):
+    edit_manifest(course_copy, old, new)
+    with pytest.raises(ManifestError) as err:
+        load_course(course_copy)
+    assert any(expected in problem for problem in err.value.problems), err.value.problems
+
+
+def test_a_missing_page_suggests_the_file_that_exists(course_copy):
+    (course_copy / "lessons" / "en" / "numpy-broadcasting.md").rename(course_copy / "lessons" / "en" / "activations.md")
+    edit_manifest(course_copy, 'en = "lessons/en/numpy-broadcasting.md"', 'en = "lessons/en/activation.md"')
+    with pytest.raises(ManifestError) as err:
+        load_course(course_copy)
+    assert err.value.problems[0].endswith("; did you mean lessons/en/activations.md?"), err.value.problems
+
+
+def test_a_hint_is_named_as_the_author_writes_it(course_copy):
+    manifest = course_copy / "lessons" / "course.toml"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    second = lines.index("hints = [\n", lines.index('id = "conv2d"\n')) + 2
+    lines[second] = lines[second][:lines[second].index(", zh =")] + " },\n"
+    manifest.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ManifestError) as err:
+        load_course(course_copy)
+    (problem,) = err.value.problems
+    assert "`hints[2].zh` is missing" in problem and "exercise 'conv2d'" in problem and "`text`" not in problem
+
+
+def test_a_list_of_strings_for_stages_is_a_fault_not_an_exception(tmp_path):
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "course.toml").write_text(
+        'stages = ["x"]\n[course]\nid = "c"\ntitle = { en = "C", zh = "C" }\n', encoding="utf-8")
+    with pytest.raises(ManifestError) as err:
+        load_course(tmp_path)
+    assert err.value.problems == ['the manifest: `stages[1]` must be a table (a [[stages]] section), not a string ("x")']
+
+
+def test_each_fault_names_the_line_its_entry_starts_on(course_copy):
+    edit_manifest(course_copy, 'solution = "solutions/conv2d.py"', 'soluton = "solutions/conv2d.py"')
+    with pytest.raises(ManifestError) as err:
+        load_course(course_copy)
+    lines = (course_copy / "lessons" / "course.toml").read_text(encoding="utf-8").splitlines()
+    (problem,) = err.value.problems
+    number = int(problem.split(",")[0].removeprefix("line "))
+    assert lines[number - 1] == "[[stages.units.items]]" and 'id = "conv2d"' in lines[number:number + 3]
+
+
+def test_every_kind_of_fault_at_once(course_copy):
+    edit_manifest(course_copy, 'check = "checks/test_conv2d.py"\n', 'check = "checks/test_conv2d.py"\ntimout = 3\n')
+    edit_manifest(course_copy, 'solution = "solutions/perceptron.py"', 'soluton = "solutions/perceptron.py"')
+    edit_manifest(course_copy, 'goal = { en = "Python, NumPy', 'gaol = { en = "Python, NumPy')
+    edit_manifest(course_copy, 'requires = ["conv2d"]', 'requires = "conv2d"')
+    with pytest.raises(ManifestError) as err:
+        load_course(course_copy)
+    assert [p.split(": ", 1)[1].split(" ")[0:3] for p in err.value.problems] == [
+        ["unknown", "key", "'gaol';"], ["missing", "`solution`", "—"], ["unknown", "key", "'timout';"],
+        ["`requires`", "must", "be"]]
+
+
+def _mutations(data: object, path: tuple = ()):
+    """Every way to break one value of a parsed manifest: each key removed, each value swapped for another type."""
+    import datetime
+
+    others = ["x", 3, -2.5, float("nan"), True, [], ["x"], [3], {}, {"en": 1}, [{"a": 1}], datetime.date(2026, 1, 1)]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, key), None
+            for other in others:
+                if type(other) is not type(value):
+                    yield (*path, key), other
+            yield from _mutations(value, (*path, key))
+    elif isinstance(data, list):
+        for n, value in enumerate(data):
+            for other in others[:4]:
+                yield (*path, n), other
+            yield from _mutations(value, (*path, n))
+
+
+def _mutated(data: object, path: tuple, value: object) -> object:
+    import copy
+
+    data = copy.deepcopy(data)
+    target = data
+    for step in path[:-1]:
+        target = target[step]
+    if value is None and isinstance(target, dict):
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+def test_no_broken_value_ends_in_a_python_exception():
+    """Every key of the example course removed or given a value of another type: a ManifestError naming it (or
+    a course, where the value is optional and still valid), never a TypeError or AttributeError."""
+    from dlquest.course import build_course, tomllib
+
+    text = (EXAMPLE_COURSE / "lessons" / "course.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    tried = 0
+    for path, value in _mutations(data):
+        tried += 1
+        try:
+            build_course(EXAMPLE_COURSE, _mutated(data, path, value), text)
+        except ManifestError as err:
+            assert err.problems and all(isinstance(p, str) and p for p in err.problems)
+    assert tried > 300
+
+
+def test_empty_parts_are_named_for_course_check(course_copy):
+    from dlquest.course import empty_parts
+
+    assert empty_parts(load_course(course_copy)) == []
+    manifest = course_copy / "lessons" / "course.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '''
+[[stages]]
+id = "later"
+title = { en = "Later", zh = "以后" }
+
+[[stages]]
+id = "soon"
+title = { en = "Soon", zh = "不久" }
+
+[[stages.units]]
+id = "nothing-yet"
+title = { en = "Nothing yet", zh = "暂无" }
+''', encoding="utf-8")
+    assert empty_parts(load_course(course_copy)) == [
+        "stage 'later' has no units; add a [[stages.units]] table under it or remove it",
+        "unit 'nothing-yet' (stage 'soon') has no items; add [[stages.units.items]] under it or remove it",
+    ]
