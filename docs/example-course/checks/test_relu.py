@@ -20,13 +20,14 @@ def guarded(module, x):
 
 def test_values(learner, reference, device, seed):
     x = torch.randn(3, 4, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    expect_same(learner, reference, forward, device, x, what="relu(x)", check_dtype=True)
+    expect_same(learner, reference, forward, device, x, device=device, what="relu(x)", check_dtype=True)
 
 
 def test_gradient(learner, reference, device, seed):
     generator = torch.Generator().manual_seed(seed)
     x, weights = torch.randn(2, 3, 4, generator=generator, dtype=torch.float64)
-    expect_same(learner, reference, gradient, device, x, weights, what="d(sum(relu(x) * weights))/dx")
+    expect_same(learner, reference, gradient, device, x, weights, device=device,
+                what="d(sum(relu(x) * weights))/dx")
 
 
 def test_does_not_call_torch_relu(learner, reference):
