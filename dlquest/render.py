@@ -24,11 +24,11 @@ PROTECTION_NAMES = {
 def minutes_text(minutes: int, lang: str, hours: bool = True) -> str:
     """An estimated time, short: "25 min", "4 h 10 min" (zh: "25 分钟", "4 小时 10 分钟"); in minutes only
     ("90 min") when `hours` is false, as a column of items shows it."""
-    hours, rest = divmod(int(minutes), 60) if hours else (0, int(minutes))
+    whole_hours, rest = divmod(int(minutes), 60) if hours else (0, int(minutes))
     h, m = ("小时", "分钟") if lang == "zh" else ("h", "min")
-    if not hours:
+    if not whole_hours:
         return f"{rest} {m}"
-    return f"{hours} {h} {rest} {m}" if rest else f"{hours} {h}"
+    return f"{whole_hours} {h} {rest} {m}" if rest else f"{whole_hours} {h}"
 
 
 def feedback_text(feedback: Feedback, lang: str) -> str:
