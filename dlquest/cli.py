@@ -499,7 +499,7 @@ def cmd_gradescope_build(ctx: Context) -> int:
 
     archive = Path(ctx.args.output).resolve()
     exercises = _exercise_list(ctx)
-    gradescope.build(ctx.course, exercises, archive)
+    gradescope.build(ctx.course, exercises, archive, ctx.lang)  # its feedback in --lang, or the instructor's
     print(f"Wrote {archive} for {counted(len(exercises), 'exercise', 'en')}: upload it as the assignment's autograder "
           f"(Gradescope: Configure Autograder → Zip file upload).")
     return 0

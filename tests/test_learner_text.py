@@ -236,3 +236,18 @@ def test_dlquest_check_never_sends_the_learner_escape_sequences_to_the_terminal(
     message = json.loads(as_json.stdout)["tests"][0]["feedback"][0]["values"]["message"]
     # JSON carries the learner's text exactly, but for the lone surrogate: not text, and no store can hold it.
     assert message == WORSE.replace("\ud800", "\ufffd")
+
+
+def test_the_gradescope_autograder_gives_feedback_in_the_language_it_was_built_with(tmp_path, course):
+    import shlex
+    import zipfile
+
+    from dlquest.cli import build_parser
+    from dlquest.grader import gradescope
+
+    gradescope.build(course, ["perceptron"], tmp_path / "ag.zip", "zh")
+    with zipfile.ZipFile(tmp_path / "ag.zip") as bundle:
+        script = bundle.read("run_autograder").decode()
+    command = shlex.split(script.split("exec python3 -m dlquest", 1)[1].replace("\\\n", " "))
+    args = build_parser().parse_args(command)
+    assert args.handler.__name__ == "cmd_gradescope_run" and args.lang == "zh" and args.exercises == "perceptron"

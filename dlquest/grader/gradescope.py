@@ -33,14 +33,14 @@ mkdir -p "${{DLQUEST_RESULTS:-/autograder/results}}"
 exec python3 -m dlquest gradescope run \\
     --submission "${{DLQUEST_SUBMISSION:-/autograder/submission}}" \\
     --results "${{DLQUEST_RESULTS:-/autograder/results}}/results.json" \\
-    {course_option}--exercises {exercises}
+    {course_option}--lang {lang} --exercises {exercises}
 """
 
 _SKIP = ("__pycache__", ".pyc", ".egg-info")
 
 
-def build(course: Course, exercises: list[str], archive: Path) -> Path:
-    """Write the autograder zip for `exercises` of `course`."""
+def build(course: Course, exercises: list[str], archive: Path, lang: str = "en") -> Path:
+    """Write the autograder zip for `exercises` of `course`; its feedback will be in `lang`."""
     import torch
 
     package = Path(dlquest.__file__).resolve().parent
@@ -54,8 +54,8 @@ def build(course: Course, exercises: list[str], archive: Path) -> Path:
 
         add_text("setup.sh", SETUP_SH.format(torch=torch.__version__.split("+")[0]), executable=True)
         course_option = "--course /autograder/source/course " if custom_course else ""
-        add_text("run_autograder", RUN_AUTOGRADER.format(course_option=course_option, exercises=",".join(exercises)),
-                 executable=True)
+        add_text("run_autograder", RUN_AUTOGRADER.format(course_option=course_option, lang=lang,
+                                                         exercises=",".join(exercises)), executable=True)
         pyproject = project / "pyproject.toml"
         if pyproject.is_file():
             bundle.write(pyproject, "dlquest-src/pyproject.toml")
