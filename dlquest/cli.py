@@ -64,7 +64,7 @@ class Context:
         if self._workspace is not None:
             added = self._workspace.sync_stubs(self.course)
             if added:
-                print(t("cli.synced", self.lang, files=counted(len(added), "exercise_file", self.lang),
+                print(t("cli.synced", self.lang, files=counted(len(added), "new_exercise_file", self.lang),
                         names=", ".join(added)), file=sys.stderr)
 
     @property

@@ -257,8 +257,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{path} 已经是工作区；新增 {files}，你的文件未被改动。",
     },
     "cli.synced": {
-        "en": "note: this course has new exercises; {files} added to your workspace: {names}",
-        "zh": "提示：课程新增了练习；{files}已加入你的工作区：{names}",
+        "en": "note: this course has {files}; added to your workspace: {names}",
+        "zh": "提示：课程新增了 {files}，已加入你的工作区：{names}",
     },
     "cli.check_header": {
         "en": "Checking {exercise} ({file})…",
@@ -341,4 +341,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "count.test.other": {"en": "{count} tests", "zh": "{count} 个测试"},
     "count.exercise_file.one": {"en": "{count} exercise file", "zh": "{count} 个练习文件"},
     "count.exercise_file.other": {"en": "{count} exercise files", "zh": "{count} 个练习文件"},
+    "count.new_exercise_file.one": {"en": "{count} new exercise file", "zh": "{count} 个练习文件"},
+    "count.new_exercise_file.other": {"en": "{count} new exercise files", "zh": "{count} 个练习文件"},
 }
