@@ -126,7 +126,10 @@ def part_global() -> None:
         print(f"  equals x.mean(dim=(2, 3)): {torch.allclose(y.flatten(1), x.mean(dim=(2, 3)))}")
     flat_head = nn.Linear(512 * 7 * 7, 1000)
     gap_head = nn.Linear(512, 1000)
-    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+
+    def count(module):
+        return sum(p.numel() for p in module.parameters())
+
     print(f"head after flatten (512*7*7 -> 1000): {count(flat_head):>12,} parameters / 参数")
     print(f"head after global average pooling (512 -> 1000): {count(gap_head):>7,} parameters / 参数")
 
