@@ -13,7 +13,14 @@ import re
 from textwrap import dedent
 
 import pytest
-from discrimination import Wrong, assert_fails_as_expected, assert_passes, solution_passes, stub_fails, variant
+
+# torch loaded before the first grading, as a warm grading worker has it: the grader keeps each exercise's reference
+# child between gradings and sends it this process's random state, torch's too once torch is loaded here; a child
+# forked before that must then import torch under its memory limit, and cannot (ImportError "failed to map
+# segment" for text_cleaning graded after vocabulary). A grader bug, worked around here until it is fixed.
+import torch  # noqa: F401
+
+from discrimination import Cases, Wrong, four_way_tests, variant
 
 
 def reviews_module(course):
@@ -168,25 +175,6 @@ CLEANING_CORRECT = {
 }
 
 
-def test_text_cleaning_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "text_cleaning")
-
-
-def test_text_cleaning_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "text_cleaning")
-
-
-@pytest.mark.parametrize("name", list(CLEANING_WRONG))
-def test_text_cleaning_wrong_implementation_fails(course, grade_source, name):
-    wrong = CLEANING_WRONG[name]
-    assert_fails_as_expected(grade_source("text_cleaning", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(CLEANING_CORRECT))
-def test_text_cleaning_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("text_cleaning", CLEANING_CORRECT[name]))
-
-
 def test_text_cleaning_needs_no_nltk_data(course):
     """wordpunct_tokenize is a plain regex: it works where no nltk data (punkt) is installed."""
     from nltk.tokenize import wordpunct_tokenize
@@ -280,25 +268,6 @@ VOCABULARY_CORRECT = {
 }
 
 
-def test_vocabulary_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "vocabulary")
-
-
-def test_vocabulary_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "vocabulary")
-
-
-@pytest.mark.parametrize("name", list(VOCABULARY_WRONG))
-def test_vocabulary_wrong_implementation_fails(course, grade_source, name):
-    wrong = VOCABULARY_WRONG[name]
-    assert_fails_as_expected(grade_source("vocabulary", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(VOCABULARY_CORRECT))
-def test_vocabulary_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("vocabulary", VOCABULARY_CORRECT[name]))
-
-
 # === padding_collate ========================================================================================
 COLLATE = dedent('''
     import torch
@@ -376,25 +345,6 @@ COLLATE_CORRECT = {
             return padded, lengths, torch.tensor([int(y) for y in labels])
     '''),
 }
-
-
-def test_padding_collate_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "padding_collate")
-
-
-def test_padding_collate_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "padding_collate")
-
-
-@pytest.mark.parametrize("name", list(COLLATE_WRONG))
-def test_padding_collate_wrong_implementation_fails(course, grade_source, name):
-    wrong = COLLATE_WRONG[name]
-    assert_fails_as_expected(grade_source("padding_collate", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(COLLATE_CORRECT))
-def test_padding_collate_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("padding_collate", COLLATE_CORRECT[name]))
 
 
 # === sentiment_classifier ===================================================================================
@@ -530,29 +480,21 @@ CLASSIFIER_CORRECT = {
 }
 
 
-def test_sentiment_classifier_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "sentiment_classifier")
-
-
-def test_sentiment_classifier_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "sentiment_classifier")
-
-
-@pytest.mark.parametrize("name", list(CLASSIFIER_WRONG))
-def test_sentiment_classifier_wrong_implementation_fails(course, grade_source, name):
-    wrong = CLASSIFIER_WRONG[name]
-    assert_fails_as_expected(grade_source("sentiment_classifier", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(CLASSIFIER_CORRECT))
-def test_sentiment_classifier_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("sentiment_classifier", CLASSIFIER_CORRECT[name]))
-
-
 def test_sentiment_classifier_check_data_holds_no_test_labels_for_the_learner(course):
     """The held-out reviews are drawn fresh from the generator, not read from the file the learner can read."""
     source = course.path(course.exercises["sentiment_classifier"].check).read_text(encoding="utf-8")
     assert "make_reviews(N_HELD_OUT" in source and '["test"]' not in source
+
+
+# === the grading tests ====================================================================================
+CASES = {
+    "text_cleaning": Cases(CLEANING_WRONG, CLEANING_CORRECT),
+    "vocabulary": Cases(VOCABULARY_WRONG, VOCABULARY_CORRECT),
+    "padding_collate": Cases(COLLATE_WRONG, COLLATE_CORRECT),
+    "sentiment_classifier": Cases(CLASSIFIER_WRONG, CLASSIFIER_CORRECT),
+}
+(test_stub_fails, test_solution_passes, test_wrong_implementation_fails,
+ test_other_correct_implementation_passes) = four_way_tests(CASES)
 
 
 # === lesson and manifest ====================================================================================
@@ -560,14 +502,12 @@ EXERCISES = ["text_cleaning", "vocabulary", "padding_collate", "sentiment_classi
 LESSON = "sentiment-analysis"
 
 
+# Three hints in both languages and a lesson: tested for the whole course in tests/test_lessons.py.
 @pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_exercise_has_three_hints_per_language_and_the_lesson(course, exercise_id):
+def test_exercise_is_in_the_project_unit_and_taught_by_its_lesson(course, exercise_id):
     exercise = course.exercises[exercise_id]
     assert exercise.unit == "sentiment-project"
     assert exercise.lesson == LESSON
-    assert len(exercise.hints) >= 3
-    for hint in exercise.hints:
-        assert hint.get("en").strip() and hint.get("zh").strip()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
