@@ -6,6 +6,9 @@ Implement ``GRUCell.forward``. The grader checks exactly this contract:
 each ``nn.Linear(hidden_size + input_size, hidden_size)`` with a bias, applied to a concatenation with the
 *hidden part first*: ``[h, x]`` (``torch.cat([h, x], dim=1)``). In each weight, columns
 ``0 … hidden_size-1`` multiply the hidden part and the remaining ``input_size`` columns multiply x.
+The neighbouring exercise ``lstm_cell`` puts x first, ``[x, h]``. That is on purpose: papers and libraries
+use both orders, and both describe the same model with the columns of each weight swapped. Read the order
+from the contract you are given; never assume it.
 
 - ``self.W_r`` reset gate, ``self.W_z`` update gate, ``self.W_h`` candidate state.
 

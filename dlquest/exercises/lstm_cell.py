@@ -11,6 +11,10 @@ each ``nn.Linear(input_size + hidden_size, hidden_size)`` with a bias, applied t
 The grader loads a ``state_dict`` with exactly these names (``W_f.weight``, ``W_f.bias``, … ``W_o.bias``).
 In each weight, columns ``0 … input_size-1`` multiply x and the remaining ``hidden_size`` columns multiply h.
 
+The neighbouring exercise ``gru_cell`` concatenates the other way round, ``[h, x]``. That is on purpose:
+papers and libraries use both orders, and both describe the same model with the columns of each weight
+swapped. Read the order from the contract you are given; never assume it.
+
 ``forward(x, state)``:
 
 - ``x`` has shape (batch, input_size); ``state`` is a pair ``(h, c)``, each of shape (batch, hidden_size).

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_wine
 from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, precision_score, recall_score
-from sklearn.model_selection import KFold, cross_val_score, train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score, train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from termplot import heading, plot_curves
@@ -102,9 +102,22 @@ def part_cross_validation() -> None:
     print(f"mean / 均值 {np.mean(accuracies):.3f} ± std / 标准差 {np.std(accuracies):.3f}")
     same = cross_val_score(DecisionTreeClassifier(max_depth=3, random_state=0), X_WINE, Y_WINE, cv=folds)
     print("cross_val_score with the same KFold / 用同一个 KFold:", np.round(same, 3).tolist())
+    # The wine data are stored sorted by class. Plain KFold without shuffling cuts them in order: each fold
+    # holds mostly one or two classes. cv=5 on a classifier is StratifiedKFold(5): unshuffled too, but every
+    # fold keeps the class proportions.
+    print("classes in order / 按顺序的类别:", Y_WINE[:3].tolist(), "…", Y_WINE[-3:].tolist())
     unshuffled = cross_val_score(DecisionTreeClassifier(max_depth=3, random_state=0), X_WINE, Y_WINE,
                                  cv=KFold(n_splits=5))
-    print("KFold without shuffle on class-sorted data / 不打乱:", np.round(unshuffled, 3).tolist())
+    print("KFold(5), not shuffled / 不打乱的 KFold:", np.round(unshuffled, 3).tolist(),
+          f"mean {unshuffled.mean():.3f}")
+    stratified = cross_val_score(DecisionTreeClassifier(max_depth=3, random_state=0), X_WINE, Y_WINE, cv=5)
+    print("cv=5, i.e. StratifiedKFold(5) / 分层折:", np.round(stratified, 3).tolist(),
+          f"mean {stratified.mean():.3f}")
+    first_fold = next(KFold(n_splits=5).split(X_WINE))[1]
+    kept = next(StratifiedKFold(n_splits=5).split(X_WINE, Y_WINE))[1]
+    print("classes in the first test fold / 第一折测试集的类别分布:",
+          "KFold", np.bincount(Y_WINE[first_fold], minlength=3).tolist(),
+          "StratifiedKFold", np.bincount(Y_WINE[kept], minlength=3).tolist())
 
 
 def part_metrics() -> None:

@@ -5,7 +5,8 @@ Offline (scikit-learn's bundled digits), fixed seeds, a few seconds on a laptop 
 
 1. Data: the 8×8 digits in a training, a validation and a test split, wrapped in DataLoaders.
 2. The training loop and the validation loop, one function each; loss curves plotted per epoch.
-3. A checkpoint saved half-way; training resumed from it ends exactly where uninterrupted training ends.
+3. A checkpoint saved half-way, with the random-number state; training resumed from it ends exactly where
+   uninterrupted training ends. Leave out the optimizer state or the RNG state and it does not.
 4. Saving and loading a state_dict for inference, and choosing a device.
 """
 
@@ -95,34 +96,53 @@ def part_checkpoint(loaders, folder: Path):
         model = make_model().to(DEVICE)
         return model, torch.optim.Adam(model.parameters(), lr=1e-2)
 
-    def train(model, optimizer, epochs, seed):
-        for epoch in epochs:
-            torch.manual_seed(seed + epoch)  # shuffling and dropout depend only on the epoch number
+    def train(model, optimizer, epochs):
+        # Seeded once, before the first epoch: the shuffling of every epoch and every dropout mask are drawn
+        # from the global generators as training goes, so a resumed run needs their state too.
+        for _ in epochs:
             run_epoch(model, train_loader, loss_fn, DEVICE, optimizer)
 
+    def rng_state():
+        state = {"cpu": torch.get_rng_state()}
+        if torch.cuda.is_available():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+        return state
+
+    def restore_rng(state):
+        torch.set_rng_state(state["cpu"])
+        if "cuda" in state:
+            torch.cuda.set_rng_state_all(state["cuda"])
+
     model, optimizer = fresh(0)
-    train(model, optimizer, range(6), seed=100)
+    torch.manual_seed(100)
+    train(model, optimizer, range(6))
     straight = [p.detach().clone() for p in model.parameters()]
 
     model, optimizer = fresh(0)
-    train(model, optimizer, range(3), seed=100)
+    torch.manual_seed(100)
+    train(model, optimizer, range(3))
     path = folder / "checkpoint.pt"
-    torch.save({"epoch": 3, "model_state": model.state_dict(), "optimizer_state": optimizer.state_dict()}, path)
+    torch.save({"epoch": 3, "model_state": model.state_dict(), "optimizer_state": optimizer.state_dict(),
+                "rng_state": rng_state()}, path)
     print(f"saved after 3 epochs / 3 轮后保存：{path.name}, {path.stat().st_size / 1024:.1f} KiB")
 
-    model, optimizer = fresh(42)  # other weights, empty Adam state: everything must come from the file
-    checkpoint = torch.load(path, weights_only=True)
-    model.load_state_dict(checkpoint["model_state"])
-    optimizer.load_state_dict(checkpoint["optimizer_state"])
-    train(model, optimizer, range(checkpoint["epoch"], 6), seed=100)
-    same = all(torch.equal(a, b) for a, b in zip(straight, model.parameters()))
-    print(f"resumed == uninterrupted / 恢复训练与不中断训练一致：{same}")
+    def resume(optimizer_too, rng_too):
+        model, optimizer = fresh(42)  # other weights, empty Adam state, other RNG: all must come from the file
+        checkpoint = torch.load(path, weights_only=True)
+        model.load_state_dict(checkpoint["model_state"])
+        if optimizer_too:
+            optimizer.load_state_dict(checkpoint["optimizer_state"])
+        if rng_too:
+            restore_rng(checkpoint["rng_state"])
+        train(model, optimizer, range(checkpoint["epoch"], 6))
+        return max((a - b).abs().max().item() for a, b in zip(straight, model.parameters()))
 
-    model_only, optimizer = fresh(42)
-    model_only.load_state_dict(checkpoint["model_state"])  # the optimizer state is forgotten
-    train(model_only, optimizer, range(3, 6), seed=100)
-    gap = max((a - b).abs().max().item() for a, b in zip(straight, model_only.parameters()))
-    print(f"without the optimizer state, largest weight difference / 不恢复优化器状态时的最大权重差：{gap:.4f}")
+    gap = resume(optimizer_too=True, rng_too=True)
+    print(f"resumed == uninterrupted / 恢复训练与不中断训练一致：{gap == 0.0}")
+    print(f"without the RNG state, largest weight difference / 不恢复随机数状态时的最大权重差："
+          f"{resume(optimizer_too=True, rng_too=False):.4f}")
+    print(f"without the optimizer state, largest weight difference / 不恢复优化器状态时的最大权重差："
+          f"{resume(optimizer_too=False, rng_too=True):.4f}")
 
 
 def part_inference(model, loaders, folder: Path):
