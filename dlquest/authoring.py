@@ -152,6 +152,8 @@ def _failure_lines(tests: list[TestResult], path: Path) -> list[str]:
                 lines.append(f"  {author_reason(feedback)}")
                 if feedback.values.get("line"):
                     lines.append(f"    {_where({**feedback.values, 'file': str(path)})}")
+                elif feedback.code in ("exception", "not_implemented"):
+                    lines.append(f"    raised outside {path}: in the check's probe, or in a library it calls")
             else:
                 lines.extend("  " + line for line in feedback_text(feedback, "en").splitlines())
     return lines

@@ -56,6 +56,8 @@ CHECK_BREAKS = [
     pytest.param(CHECK, "\n\ndef forward(", "\n\nSCALE = undefined_name\n\n\ndef forward(",
                  "does not load: NameError: name 'undefined_name' is not defined", "SCALE = undefined_name",
                  id="check-module-level-error"),
+    pytest.param(CHECK, "import torch\n", "import torch\nimport sys\n\nsys.exit(3)\n",
+                 "does not load: SystemExit: 3", "sys.exit(3)", id="check-exits-while-loading"),
     pytest.param(CHECK, "    expect_same(learner, reference, forward,",
                  "    x = [x][1]\n    expect_same(learner, reference, forward,",
                  "fails in test test_values[cpu] (grading the reference solution): IndexError: list index out of "
@@ -151,6 +153,16 @@ def test_a_failing_reference_solution_is_shown_at_its_own_line(tmp_path):
     assert "ZeroDivisionError: division by zero" in text and f"{SOLUTION}, line {line}: scale = 1 / 0" in text
     assert text.count("ZeroDivisionError") == 1, text  # the same failure in every test: said once
     assert "your code" not in text and not any(noise in text for noise in NOISE), text
+
+
+def test_a_probe_that_raises_on_its_own_is_not_blamed_on_the_solution(tmp_path):
+    root = broken_copy(tmp_path, CHECK, "    return module.relu(to_device(device, x))",
+                       "    return module.relu(to_device(device, x)) * undefined_scale")
+    problems = check_course(load_course(root))
+    assert len(problems) == 1
+    text = str(problems[0])
+    assert "NameError: name 'undefined_scale' is not defined" in text
+    assert "raised outside solutions/relu.py: in the check's probe, or in a library it calls" in text, text
 
 
 def test_when_the_reference_fails_a_probe_the_learner_is_told_it_is_the_course(tmp_path):

@@ -178,6 +178,10 @@ class GraderPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, None]:
         outcome = yield
+        if outcome.excinfo is not None:  # SystemExit at the check's top level: pytest lets it end the session
+            if self.collection_problem is None:
+                self.collection_problem = self._check_error(outcome.excinfo[1], None, "load")
+            return
         report = outcome.get_result()
         # The exception itself, not pytest's report of it: that shows pytest's own frames (importtestmodule,
         # rewrite.py) and, for a SyntaxError, never the check's line.
