@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from dlquest.course import Course, Exercise
 from dlquest.grader.records import ERROR, FAILED, PASSED, Feedback, GradeRecord, TestResult
@@ -98,8 +99,8 @@ def check_exercise(course: Course, exercise: Exercise) -> tuple[list[Problem], s
                                 + feedback_text(stub.problem, "en"),
                                 {"kind": "stub_not_graded", "exercise": exercise.id, "file": str(exercise.stub),
                                  **_plain(stub.problem.values)}))
-    failed = sum(1 for t in stub.tests if t.outcome == FAILED)
-    return problems, summary + f", stub {stub.outcome} ({failed} of {_count(len(stub.tests), 'test')} failed)"
+    failing = sum(1 for t in stub.tests if t.outcome == FAILED)
+    return problems, summary + f", stub {stub.outcome} ({failing} of {_count(len(stub.tests), 'test')} failed)"
 
 
 def stub_load_problem(course: Course, exercise: Exercise) -> Problem | None:
@@ -120,7 +121,7 @@ def stub_load_problem(course: Course, exercise: Exercise) -> Problem | None:
                        + _STARTS_FROM + _indent(_where(details)), details)
     with ProbeSession(path, limits=Limits(wall_time=exercise.timeout), module_name="learner") as session:
         result = session.call(loads)
-    if result.ok:
+    if result.ok or result.feedback is None:
         return None
     details = {"kind": "stub_does_not_load", "exercise": exercise.id, **_plain(result.feedback.values)}
     if "line" in details:
@@ -179,7 +180,7 @@ def author_reason(feedback: Feedback) -> str:
 
 
 # --- faults of the check and of the reference, found in a grading's records ---------------------------------
-def _is_check_fault(feedback: Feedback | None) -> bool:
+def _is_check_fault(feedback: Feedback | None) -> TypeGuard[Feedback]:
     return feedback is not None and feedback.code == "check_error"
 
 
