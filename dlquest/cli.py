@@ -54,6 +54,8 @@ class Context:
         # Without --course, every command uses the course of the workspace it runs in: `grade` and `course check`
         # too, which need no workspace but would otherwise judge against the bundled course.
         remembered = self._workspace or _workspace_here()
+        if self._workspace is None and remembered is not None:  # and its saved language (`dlquest lang zh`)
+            self.lang = detect_language(getattr(args, "lang", None) or remembered.settings().get("lang"))
         course_dir = getattr(args, "course", None)
         if course_dir is None and remembered is not None and remembered.course_dir is not None:
             course_dir = remembered.course_dir

@@ -52,7 +52,7 @@ def read_reports(out: Path) -> dict[str, str]:
     return texts
 
 
-def test_a_hostile_class_gets_reports_that_parse_in_the_language_asked_for(hostile_class, tmp_path,
+def test_a_hostile_class_gets_reports_that_parse_in_the_language_asked_for(hostile_class, tmp_path, workspace,
                                                                            run_dlquest):
     out = tmp_path / "grades"
     args = ("grade", str(hostile_class), "--exercises", "perceptron", "--out", str(out), "--workers", "1")
@@ -85,7 +85,12 @@ def test_a_hostile_class_gets_reports_that_parse_in_the_language_asked_for(hosti
             in texts["feedback/ghost.md"])
     assert "warning: submission ghost holds a file for none of the 1 exercises graded" in en.stderr
 
-    # No --lang: the locale decides, as for every other command.
+    # No --lang: the locale decides, as for every other command...
     default = run_dlquest(*args, cwd=tmp_path, lang="zh")
     assert default.returncode == 0
     assert "ana 的反馈" in (out / "feedback" / "ana.md").read_text(encoding="utf-8")
+    # ...or, run in the instructor's workspace, the language saved there.
+    workspace.set_setting("lang", "en")
+    saved = run_dlquest(*args, cwd=workspace.root, lang="zh")
+    assert saved.returncode == 0, saved.stderr
+    assert "Feedback for ana" in (out / "feedback" / "ana.md").read_text(encoding="utf-8")

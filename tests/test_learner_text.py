@@ -216,12 +216,29 @@ def test_the_record_as_json_is_safe_to_print_and_reads_back():
 
 
 def test_the_results_panel_shows_escape_sequences_as_text():
+    import asyncio
+
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
     from dlquest.tui.widgets.results import ResultsPanel
 
-    for lang in ("en", "zh"):
-        shown = ResultsPanel._tests(hostile_record(), lang).plain
-        assert_no_control(shown)
-        assert SHOWN in shown and "\\x1b[2J" in shown
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            yield ResultsPanel()
+
+    async def scenario() -> None:
+        async with Host().run_test() as pilot:
+            panel = pilot.app.query_one(ResultsPanel)
+            for lang in ("en", "zh"):
+                panel.show_status(f"the grader stopped: {WORSE}")
+                status = str(panel.query_one("#results-status", Static).content)
+                panel.show_record(hostile_record(), lang)
+                tests = str(panel.query_one("#results-tests", Static).content)
+                assert_no_control(status + tests)
+                assert SHOWN in status and SHOWN in tests and "\\x1b[2J" in tests
+
+    asyncio.run(scenario())
 
 
 # --- the real thing: a submission that raises and prints such text ---------------------------------------

@@ -37,8 +37,9 @@ class ResultsPanel(VerticalScroll):
 
     # --- what the screen calls ------------------------------------------------------------------------
     def show_status(self, message: str, style: str = "") -> None:
-        """A line above the tests: grading, cancelled, a missing file. The last record stays below it."""
-        self.query_one("#results-status", Static).update(Text(message, style=style))
+        """A line above the tests: grading, cancelled, a missing file. The last record stays below it. (It may
+        quote an error, a file name: shown with control characters made visible, like the tests.)"""
+        self.query_one("#results-status", Static).update(Text(visible(message), style=style))
 
     def show_record(self, record: GradeRecord, lang: str, *, next_title: str | None = None,
                     last_item: bool = False) -> None:
