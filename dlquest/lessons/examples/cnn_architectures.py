@@ -13,6 +13,8 @@ device (shapes only, no memory, no random initialisation), just to count paramet
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import torch
 import torch.nn.functional as F
 from termplot import heading, heat_map, plot_curves
@@ -28,46 +30,40 @@ def count(module: nn.Module) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-class LeNet5(nn.Module):
-    def __init__(self, num_classes: int = 10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, kernel_size=5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
-        self.fc1 = nn.Linear(16 * 4 * 4, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = F.relu(self.fc1(x.flatten(1)))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
+def lenet5(num_classes: int = 10, side: int = 28) -> nn.Sequential:
+    """LeNet-5 in its modern form (ReLU and max pooling) as one Sequential whose layers carry names, for
+    square grey images of `side` pixels: 28 for MNIST, 32 as in the 1998 paper."""
+    after = ((side - 4) // 2 - 4) // 2  # two 5x5 convolutions, each followed by 2x2 pooling
+    return nn.Sequential(OrderedDict([
+        ("conv1", nn.Conv2d(1, 6, kernel_size=5)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+        ("conv2", nn.Conv2d(6, 16, kernel_size=5)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+        ("flatten", nn.Flatten()),
+        ("fc1", nn.Linear(16 * after * after, 120)), ("relu3", nn.ReLU()),
+        ("fc2", nn.Linear(120, 84)), ("relu4", nn.ReLU()),
+        ("fc3", nn.Linear(84, num_classes)),
+    ]))
 
 
 def part_lenet() -> None:
     heading("LeNet-5 on a 28x28 image, layer by layer", "LeNet-5 逐层的形状与参数")
-    model = LeNet5()
+    model = lenet5()
     x = torch.zeros(1, 1, 28, 28)
-    steps = [("input", None), ("conv1 5x5", model.conv1), ("relu + pool 2x2", None),
-             ("conv2 5x5", model.conv2), ("relu + pool 2x2", None), ("flatten", None),
-             ("fc1", model.fc1), ("fc2", model.fc2), ("fc3", model.fc3)]
     print(f"  {'layer':<18}{'output shape':<22}{'parameters':>10}")
-    for name, layer in steps:
-        if name.startswith("conv") or name.startswith("fc"):
-            x = layer(x)
-            if name in ("fc1", "fc2"):
-                x = F.relu(x)
-        elif name.startswith("relu"):
-            x = model.pool(F.relu(x))
-        elif name.startswith("flatten"):
-            x = x.flatten(1)
-        params = count(layer) if layer is not None else 0
-        print(f"  {name:<18}{str(tuple(x.shape)):<22}{params:>10,}")
+    print(f"  {'input':<18}{str(tuple(x.shape)):<22}{0:>10}")
+    for name, layer in model.named_children():  # run the layers one at a time to see every shape
+        x = layer(x)
+        print(f"  {name:<18}{str(tuple(x.shape)):<22}{count(layer):>10,}")
     print(f"  {'total / 合计':<38}{count(model):>10,}")
-    print("fc1 alone holds 30,840 of them: 256 inputs x 120 outputs + 120 biases")
-    print("其中 fc1 一层就占了 30,840 个：256 个输入 x 120 个输出 + 120 个偏置")
+    fc1 = model.get_submodule("fc1")
+    print(f"fc1 alone holds {count(fc1):,} of them: {fc1.in_features} inputs x {fc1.out_features} outputs"
+          f" + {fc1.out_features} biases")
+    print(f"其中 fc1 一层就占了 {count(fc1):,} 个：{fc1.in_features} 个输入 x {fc1.out_features} 个输出"
+          f" + {fc1.out_features} 个偏置")
+    original = lenet5(side=32)
+    print(f"the paper's 32x32 inputs leave 5x5 maps, so fc1 takes {original.get_submodule('fc1').in_features}"
+          f" inputs and the network has {count(original):,} parameters")
+    print(f"论文原本的 32x32 输入最后得到 5x5 的特征图，fc1 有 {original.get_submodule('fc1').in_features} 个输入，"
+          f"整个网络共 {count(original):,} 个参数")
 
 
 # --------------------------------------------------------------------------------------------
