@@ -90,6 +90,19 @@ def test_sending_more_than_the_limit_fails_with_the_limit_named(forger):
         assert session.call(attack, (payload,)).feedback.code == "frame_too_large"
 
 
+def big_frame(module, size: int) -> int:
+    return module.forge(HEADER.pack(size) + b"x" * size)
+
+
+def test_a_session_reads_a_frame_just_under_the_limit_in_one_pass(forger):
+    # It used to copy its whole buffer for every 64 KiB it read: 32 MiB took 18 s, and a frame near the
+    # 256 MiB limit ran out the clock as a "time-out" instead of failing for what it is.
+    limits = sandbox.Limits(wall_time=10, result=96 << 20)
+    with sandbox.ProbeSession(forger, limits=limits) as session:
+        result = session.call(big_frame, (90 << 20,))
+    assert result.feedback.code == "frame_not_json" and result.duration < 5, (result.feedback, result.duration)
+
+
 @pytest.mark.parametrize("name", ["deep", "too_large", "not_json"])
 def test_a_submission_that_forges_frames_while_loading_fails_every_test_with_the_reason(grade_source, name):
     payload, code = HOSTILE[name]

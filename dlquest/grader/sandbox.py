@@ -197,23 +197,23 @@ _FRAME_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
 }
 
 
-def _split_frames(data: bytes, limit: int) -> tuple[list[dict | BadFrame], bytes]:
-    """The complete length-prefixed JSON frames at the start of `data`, and the bytes of an unfinished one.
+def _split_frames(data: bytes | bytearray, limit: int) -> tuple[list[dict | BadFrame], bytes | bytearray]:
+    """The complete length-prefixed JSON frames at the start of `data`, and the bytes of an unfinished one
+    (`data` itself, uncopied, when it holds no complete frame: a session calls this on every chunk it reads).
     A frame that is not JSON, nested deeper than json reads, malformed or announced larger than `limit` ends
     the list as a BadFrame (json.loads raises RecursionError, not ValueError, for a deep one)."""
     frames: list[dict | BadFrame] = []
     while len(data) >= _HEADER.size:
         (size,) = _HEADER.unpack_from(data)
         if size > limit:
-            return [*frames, BadFrame(Feedback("frame_too_large", {"limit": limit}))], b""
-        body = data[_HEADER.size : _HEADER.size + size]
-        if len(body) < size:
+            return [*frames, BadFrame(Feedback("frame_too_large", {"limit": limit}))], data[:0]
+        if len(data) - _HEADER.size < size:
             break
+        frame = _read_frame(data[_HEADER.size : _HEADER.size + size])
         data = data[_HEADER.size + size :]
-        frame = _read_frame(body)
         frames.append(frame)
         if isinstance(frame, BadFrame):
-            return frames, b""
+            return frames, data[:0]
     return frames, data
 
 
@@ -443,8 +443,8 @@ class ProbeSession:
                 if len(self._frames) > self.limits.result:
                     too_big = True
                     break
-                received_frames, rest = _split_frames(bytes(self._frames), self.limits.result)
-                self._frames = bytearray(rest)
+                received_frames, rest = _split_frames(self._frames, self.limits.result)
+                self._frames = rest if isinstance(rest, bytearray) else bytearray(rest)  # no copy per chunk
                 for received in received_frames:
                     if isinstance(received, BadFrame):
                         bad = received  # the channel is out of step from here: the session ends below
