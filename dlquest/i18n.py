@@ -162,8 +162,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "你的代码写入评分程序结果通道的内容嵌套层数超过任何结果：请用 print() 输出，不要写入其他文件描述符",
     },
     "fb.frame_too_large": {
-        "en": "your code's process sent more than the {limit} bytes a result may have to the grader's result channel",
-        "zh": "你的代码所在进程向评分程序的结果通道发送的数据超过了结果允许的 {limit} 字节",
+        "en": "your code's process sent the grader's result channel more than the {limit} bytes a result may have "
+        "(or bytes that are no result at all): return a smaller result, and write output with print(), never to "
+        "other file descriptors",
+        "zh": "你的代码所在进程向评分程序的结果通道发送的数据超过了结果允许的 {limit} 字节（或者发送的根本不是结果）："
+        "请返回更小的结果，并用 print() 输出，不要写入其他文件描述符",
     },
     "fb.frame_malformed": {
         "en": "your code wrote a message the grader does not understand (a {kind!r} frame) to its result channel: "
