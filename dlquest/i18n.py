@@ -132,6 +132,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "your code called {op}, which this exercise asks you to implement yourself",
         "zh": "你的代码调用了 {op}，本练习要求你自己实现它",
     },
+    "fb.no_exec": {
+        "en": "your code tried to start another program (a subprocess, os.exec*, a fresh interpreter), which the "
+              "grader does not allow: {message}",
+        "zh": "你的代码试图启动另一个程序（子进程、os.exec*、新的解释器），评分器不允许这样做：{message}",
+    },
     "fb.output_limit": {
         "en": "your code printed more than {limit} bytes; the rest was dropped",
         "zh": "你的代码输出超过 {limit} 字节，其余部分已丢弃",

@@ -21,15 +21,27 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlquest.grader.compare import Value, assert_same
+from dlquest.grader.rules import (
+    ATTENTION_OPS,
+    CONVOLUTION_OPS,
+    LOSS_OPS,
+    NORMALISATION_OPS,
+    POOLING_OPS,
+    RECURRENT_OPS,
+    Rule,
+)
 from dlquest.grader.sandbox import ForbiddenCall
 
 if TYPE_CHECKING:
     from dlquest.grader.plugin import Runner
 
-__all__ = ["assert_same", "expect_same", "forbid_ops", "scrub", "to_device", "ForbiddenCall"]
+__all__ = ["assert_same", "expect_same", "forbid_ops", "scrub", "to_device", "ForbiddenCall", "Rule",
+           "ATTENTION_OPS", "CONVOLUTION_OPS", "LOSS_OPS", "NORMALISATION_OPS", "POOLING_OPS", "RECURRENT_OPS",
+           "SCIKIT_LEARN_DATA", "held_out_hidden"]
 
 
 def expect_same(learner: Runner, reference: Runner, probe: Callable[..., object], *args: object,
@@ -77,11 +89,12 @@ def to_device(device: str, *values: object) -> object:
 
 @contextlib.contextmanager
 def forbid_ops(pattern: str, label: str) -> Iterator[None]:
-    """Inside a probe: fail with ForbiddenCall if a torch function whose name matches `pattern` runs.
+    """Inside a probe: fail with ForbiddenCall if a torch function whose Python name matches `pattern` runs.
 
-    A TorchFunctionMode sees every call through torch's Python API — F.conv2d, torch.conv2d, nn.Conv2d's
-    forward, Tensor methods — at a cost of microseconds. (A TorchDispatchMode would also see raw
-    `torch.ops.aten` calls, but entering one imports torch._dynamo: three seconds in every grading.)
+    A courtesy check, not a guard: learner code switches a TorchFunctionMode off in one line
+    (`torch._C.DisableTorchFunction()`), and raw operators never reach it. To forbid something, declare
+    `RULE = Rule(...)` in the check module (rules.py, docs/authoring.md): its operators and built-ins cannot
+    run at all in the learner's child. This stays for courses written before rules; it costs microseconds.
     A learner who catches the exception is still caught: the violation is raised again on exit.
     """
     from torch.overrides import TorchFunctionMode
@@ -102,3 +115,25 @@ def forbid_ops(pattern: str, label: str) -> Iterator[None]:
         yield
     if seen:
         raise ForbiddenCall(label)
+
+
+def _scikit_learn_data() -> tuple[Path, ...]:
+    """scikit-learn's bundled data sets (load_digits, load_iris, …) and its download folder, found without
+    importing it (~1.5 s)."""
+    import importlib.util
+    import os
+
+    folders = [Path(os.environ.get("SCIKIT_LEARN_DATA", str(Path("~/scikit_learn_data").expanduser())))]
+    spec = importlib.util.find_spec("sklearn")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folders += [Path(location) / "datasets" / name for name in ("data", "images", "descr")]
+    return tuple(folders)
+
+
+SCIKIT_LEARN_DATA = _scikit_learn_data()
+
+
+def held_out_hidden(learner: Runner) -> bool:
+    """Whether the check's HELD_OUT_DATA is hidden from the learner's child (by its mount namespace). Where it
+    is not, a check perturbs the held-out inputs it passes, so that looking them up in a copy fails."""
+    return bool(learner.protections.get("hidden_data"))

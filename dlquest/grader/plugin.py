@@ -44,7 +44,8 @@ class Runner:
             result = session.call(probe, args, kwargs)
         except sandbox.NotSessionable:  # a lambda or a closure as probe: a child of its own, by fork
             result = sandbox.run_probe(probe, session.module_path, args, kwargs, limits=session.limits,
-                                       hide=session.hide, device=device, module_name=session.module_name)
+                                       hide=session.hide, device=device, module_name=session.module_name,
+                                       confine=session.confine)
         self._plugin.protections.update(result.protections)
         self.last_cpu_seconds = result.cpu_seconds
         if self.is_learner and result.output:
@@ -59,6 +60,15 @@ class Runner:
 
     def note(self, *feedback: Feedback) -> None:
         self._plugin.current_notes.extend(feedback)
+
+    @property
+    def protections(self) -> dict:
+        """Which protections hold in this module's child ("hidden_data": the check's HELD_OUT_DATA is hidden
+        from it), starting the child if need be. A check that holds data out perturbs it when they are off."""
+        session = self._plugin.session(self.is_learner, self._plugin.devices()[0])
+        if not session.protections:
+            session.call(_report_nothing)
+        return dict(session.protections)
 
 
 class GraderPlugin:
@@ -80,6 +90,9 @@ class GraderPlugin:
         self.current_notes: list[Feedback] = []
         self._started: dict[str, float] = {}
         self._sessions: dict[tuple[bool, str], sandbox.ProbeSession] = {}
+        # What the learner's child gets before its module loads: the check's RULE and HELD_OUT_DATA, and no
+        # exec (see sandbox.Confinement); read from the check module once it is collected.
+        self.confine = sandbox.Confinement()
 
     # --- sandboxed sessions, one per module and device ---------------------------------------------------
     def session(self, is_learner: bool, device: str) -> sandbox.ProbeSession:
@@ -91,7 +104,8 @@ class GraderPlugin:
                 self._sessions[key] = sandbox.ProbeSession(
                     self.learner_path if is_learner else self.reference_path, limits=self.limits,
                     hide=self.hide if is_learner else (), device=device,
-                    module_name="learner" if is_learner else "reference")
+                    module_name="learner" if is_learner else "reference",
+                    confine=self.confine if is_learner else None)
         return self._sessions[key]
 
     def close(self) -> None:
@@ -126,11 +140,30 @@ class GraderPlugin:
 
     def pytest_collection_finish(self, session):
         warm_up()
+        self._read_declarations(session.items)
         if session.items:
             # Start both children now, before any test has computed an expected value, and while pytest goes on.
             device = self.devices()[0]
             self.session(True, device).start()
             self.session(False, device).start()
+
+    def _read_declarations(self, items: list[pytest.Item]) -> None:
+        """The check module's RULE and HELD_OUT_DATA, planned here (in this process, once) so that the learner's
+        child only installs them. A rule that names nothing is the check's fault: the grading is an error."""
+        from dlquest.grader import rules, seccomp
+
+        module = next((getattr(item, "module", None) for item in items if getattr(item, "module", None)), None)
+        rule = rules.declared_rule(module)
+        held_out = tuple(Path(folder) for folder in getattr(module, "HELD_OUT_DATA", ()) or ())
+        if rule is not None:
+            problems = rule.problems()
+            if problems and self.collection_problem is None:
+                self.collection_problem = Feedback("check_error", {
+                    "type": "bad rule", "message": "; ".join(problems), "phase": "load",
+                    **({"file": str(self.check_path)} if self.check_path else {})})
+            rules.prepare(rule)
+        seccomp.available()  # imported here: the child cannot look for libseccomp itself
+        self.confine = sandbox.Confinement(rule=rule, held_out=held_out)
 
     # --- results -----------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)  # before the test's fixtures are made
@@ -238,6 +271,10 @@ def close_kept_references() -> None:
 
 
 atexit.register(close_kept_references)
+
+
+def _report_nothing(module: object) -> None:
+    """A probe that does nothing: run to learn a child's protections."""
 
 
 def seed_global_generators(seed: int) -> None:

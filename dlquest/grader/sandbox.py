@@ -82,6 +82,18 @@ class ProbeResult:
     cpu_seconds: float | None = None
 
 
+@dataclass(frozen=True)
+class Confinement:
+    """What a learner's child gets on top of the sandbox, set up before the learner's module is loaded: the
+    check's rule (rules.Rule: forbidden operators and built-ins made unusable) and no new program images
+    (seccomp: execve refused). See rules.py and seccomp.py."""
+
+    rule: object | None = None
+    refuse_exec: bool = True
+    # Folders with the data a check judges by (held-out images, a data generator): hidden like the solutions.
+    held_out: tuple[Path, ...] = ()
+
+
 class ForbiddenCall(Exception):
     """Raised in the runner when learner code calls something the exercise forbids (see checklib.forbid)."""
 
@@ -101,6 +113,7 @@ def run_probe(
     hide: tuple[Path, ...] = (),
     device: str = "cpu",
     module_name: str = "learner",
+    confine: Confinement | None = None,
 ) -> ProbeResult:
     """Load `module_path` in a contained child, call `probe(module, *args, **kwargs)`, return its value as data.
 
@@ -123,8 +136,8 @@ def run_probe(
             os.close(frames_r)
             os.close(output_r)
             _keeper(lambda active: _runner(probe, module_path, source, module_name, args, kwargs or {}, limits,
-                                           device, frames_w, output_w, active),
-                    limits, hide, device, frames_w, output_w, cgroup)
+                                           device, frames_w, output_w, active, confine),
+                    limits, hide, device, frames_w, output_w, cgroup, confine=confine)
         finally:
             os._exit(70)
     os.close(frames_w)
@@ -348,8 +361,9 @@ class ProbeSession:
     """
 
     def __init__(self, module_path: Path, *, limits: Limits = Limits(), hide: tuple[Path, ...] = (),
-                 device: str = "cpu", module_name: str = "learner"):
+                 device: str = "cpu", module_name: str = "learner", confine: Confinement | None = None):
         self.module_path = Path(module_path).resolve()
+        self.confine = confine
         # Read once, before any folder is hidden (see run_probe): every probe of the session sees these bytes.
         self.source = self.module_path.read_bytes().decode("utf-8", "replace")
         self.limits = limits
@@ -385,9 +399,10 @@ class ProbeSession:
                 for fd in (self._request_w, self._frames_r, self._output_r):
                     os.close(fd)
                 _keeper(lambda active: _serve(self.module_path, self.source, self.module_name, self.limits,
-                                              self.device, request_r, frames_w, output_w, active, self._cpu_budget),
+                                              self.device, request_r, frames_w, output_w, active, self._cpu_budget,
+                                              self.confine),
                         self.limits, self.hide, self.device, frames_w, output_w, self._cgroup,
-                        close_after_fork=(request_r,))
+                        close_after_fork=(request_r,), confine=self.confine)
             finally:
                 os._exit(70)
         for fd in (request_r, frames_w, output_w):
@@ -642,13 +657,15 @@ def _send(fd: int, frame: dict) -> None:
         data = data[os.write(fd, data):]
 
 
-def _keeper(body, limits, hide, device, frames_w, output_w, cgroup, close_after_fork=()):
+def _keeper(body, limits, hide, device, frames_w, output_w, cgroup, close_after_fork=(), confine=None):
     """Contain this process, then fork the runner, which calls `body(active)` and never returns."""
     os.setsid()
     die_with_parent()  # if the grader is killed, the keeper goes too, and with it the runner (the same, below)
     active = {"pid_namespace": False, "network_namespace": False, "mount_namespace": False,
               "read_only_files": False, "hidden_solutions": False, "private_tmp": False, "process_limit": False,
               "memory_limit": False, "time_limit": True, "no_capabilities": False}
+    if confine is not None:
+        hide = (*hide, *confine.held_out)
     try:
         if sys.platform.startswith("linux"):
             _contain(active, limits, hide, cgroup)
@@ -660,6 +677,13 @@ def _keeper(body, limits, hide, device, frames_w, output_w, cgroup, close_after_
     active["no_capabilities"] = sys.platform.startswith("linux")
     if not active["process_limit"] and os.getuid() != 0:
         active["process_limit"] = True  # RLIMIT_NPROC binds users other than root
+    if confine is not None:
+        from dlquest.grader import seccomp
+
+        if confine.refuse_exec:
+            active["no_exec"] = seccomp.available()  # loaded by the runner, which refuses to run without it
+        if confine.held_out:
+            active["hidden_data"] = active["hidden_solutions"]
     _send(frames_w, {"kind": "protections", "active": active})
     runner = os.fork()
     if runner == 0:
@@ -742,9 +766,11 @@ def _mount_points() -> list[tuple[str, str]]:
 
 
 # --- the runner: limits, then the learner's code -----------------------------------------------------------
-def _runner(probe, module_path, source, module_name, args, kwargs, limits, device, frames_w, output_w, active):
+def _runner(probe, module_path, source, module_name, args, kwargs, limits, device, frames_w, output_w, active,
+            confine=None):
     try:
         _prepare_runner(limits, device, frames_w, output_w, active)
+        _confine(confine, active)
     except BaseException as err:  # noqa: BLE001 - nothing may escape a forked child
         _send(frames_w, {"kind": "failure", "feedback": {"code": "bad_result", "values": {"reason": repr(err)}}})
         os._exit(0)
@@ -768,12 +794,14 @@ def _flush_output() -> None:
         pass
 
 
-def _serve(module_path, source, module_name, limits, device, request_r, frames_w, output_w, active, cpu_budget):
+def _serve(module_path, source, module_name, limits, device, request_r, frames_w, output_w, active, cpu_budget,
+           confine=None):
     """A session's runner: load the module once, then answer one probe per request until the pipe closes."""
     import resource
 
     try:
         _prepare_runner(limits, device, frames_w, output_w, active, keep_fds=(request_r,), cpu_seconds=cpu_budget)
+        _confine(confine, active)
     except BaseException as err:  # noqa: BLE001 - nothing may escape a forked child
         _send(frames_w, {"kind": "setup_error", "message": f"sandbox setup failed: {err!r}"})
         os._exit(0)
@@ -829,6 +857,21 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
             return None
         data += chunk
     return bytes(data)
+
+
+def _confine(confine: Confinement | None, active: dict) -> None:
+    """The last of the runner's set-up, right before the learner's module loads: the check's rule, then no
+    exec. Neither is ever undone in this process."""
+    if confine is None:
+        return
+    if confine.rule is not None:
+        from dlquest.grader import rules
+
+        rules.install(confine.rule)  # type: ignore[arg-type]
+    if confine.refuse_exec and active.get("no_exec"):
+        from dlquest.grader import seccomp
+
+        seccomp.refuse_exec()
 
 
 def _prepare_runner(limits: Limits, device: str, frames_w: int, output_w: int, active: dict,
@@ -973,6 +1016,10 @@ def _describe_failure(err: BaseException, module_path: Path, source: str) -> Fee
                                          "line": err.lineno or 0})
     if isinstance(err, ForbiddenCall):
         return Feedback("forbidden", {"op": err.name})
+    if isinstance(err, PermissionError) and err.errno == errno.EPERM:
+        # What the seccomp filter answers to execve: starting another program (subprocess, os.exec*, a spawned
+        # interpreter). Other refusals with EPERM here are of privileged operations, equally not allowed.
+        return Feedback("no_exec", {"message": message})
     if isinstance(err, (SystemExit, KeyboardInterrupt, GeneratorExit)) or not isinstance(err, Exception):
         return Feedback("system_exit", {"type": kind, "message": message})
     if isinstance(err, MemoryError) or (
