@@ -230,7 +230,7 @@ def _split_frames(data: bytes | bytearray, limit: int) -> tuple[list[dict | BadF
     return frames, data
 
 
-def _read_frame(body: bytes) -> dict | BadFrame:
+def _read_frame(body: bytes | bytearray) -> dict | BadFrame:
     try:
         frame = json.loads(body)
     except RecursionError:
