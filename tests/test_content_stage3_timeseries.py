@@ -21,15 +21,14 @@ from textwrap import dedent
 import numpy as np
 import pandas as pd
 import pytest
-from discrimination import (
-    Wrong,
-    assert_fails_as_expected,
-    assert_passes,
-    load_solution,
-    solution_passes,
-    stub_fails,
-    variant,
-)
+
+# torch loaded before the first grading, as a warm grading worker has it. The grader keeps each exercise's reference
+# child between gradings and sends it this process's random state, torch's too once torch is loaded; a child
+# forked before that (for an exercise without torch, graded again after one with torch) must then import torch
+# under its memory limit, and cannot ("failed to map segment"). A grader bug, worked around here until fixed.
+import torch
+
+from discrimination import Cases, Wrong, four_way_tests, load_solution, variant
 
 EXERCISES = ["technical_indicators", "windowed_dataset", "lstm_forecaster"]
 LESSON = "time-series-forecasting"
@@ -201,25 +200,6 @@ INDICATORS_CORRECT = {
 }
 
 
-def test_technical_indicators_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "technical_indicators")
-
-
-def test_technical_indicators_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "technical_indicators")
-
-
-@pytest.mark.parametrize("name", list(INDICATORS_WRONG))
-def test_technical_indicators_wrong_implementation_fails(course, grade_source, name):
-    wrong = INDICATORS_WRONG[name]
-    assert_fails_as_expected(grade_source("technical_indicators", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(INDICATORS_CORRECT))
-def test_technical_indicators_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("technical_indicators", INDICATORS_CORRECT[name]))
-
-
 def test_reference_technical_indicators_equal_pandas(course):
     """The reference against pandas written out independently, and the EMA against its written formula."""
     solution = load_solution(course, "technical_indicators")
@@ -341,6 +321,8 @@ WINDOWS_WRONG = {
 }
 
 WINDOWS_CORRECT = {
+    # The base of the wrong versions above.
+    "variant_base": WINDOWS,
     # A fitted StandardScaler as the scaler, sliding_window_view for the windows, the split on the windows.
     "standard_scaler_and_sliding_window_view": dedent('''
         import numpy as np
@@ -360,29 +342,6 @@ WINDOWS_CORRECT = {
                     inputs[first_test:].copy(), targets[first_test:].copy(), scaler)
     '''),
 }
-
-
-def test_windowed_dataset_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "windowed_dataset")
-
-
-def test_windowed_dataset_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "windowed_dataset")
-
-
-def test_windowed_dataset_variant_base_passes(course, grade_source):
-    assert_passes(grade_source("windowed_dataset", WINDOWS))
-
-
-@pytest.mark.parametrize("name", list(WINDOWS_WRONG))
-def test_windowed_dataset_wrong_implementation_fails(course, grade_source, name):
-    wrong = WINDOWS_WRONG[name]
-    assert_fails_as_expected(grade_source("windowed_dataset", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(WINDOWS_CORRECT))
-def test_windowed_dataset_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("windowed_dataset", WINDOWS_CORRECT[name]))
 
 
 def test_reference_windows_never_train_on_a_test_target(course):
@@ -556,25 +515,6 @@ LSTM_CORRECT = {
 }
 
 
-def test_lstm_forecaster_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "lstm_forecaster")
-
-
-def test_lstm_forecaster_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "lstm_forecaster")
-
-
-@pytest.mark.parametrize("name", list(LSTM_WRONG))
-def test_lstm_forecaster_wrong_implementation_fails(course, grade_source, name):
-    wrong = LSTM_WRONG[name]
-    assert_fails_as_expected(grade_source("lstm_forecaster", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(LSTM_CORRECT))
-def test_lstm_forecaster_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("lstm_forecaster", LSTM_CORRECT[name]))
-
-
 def _module(path: Path, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -605,8 +545,6 @@ def test_the_series_generator_is_the_same_everywhere(course):
 @pytest.mark.parametrize("seed", [1, 123])
 def test_reference_forecaster_beats_the_baseline_for_other_seeds(course, seed):
     """An instructor's secret seed must not fail the reference: train it directly on other series."""
-    import torch
-
     check = _module(course.path(course.exercises["lstm_forecaster"].check), "check_lstm_forecaster_seeds")
     solution = load_solution(course, "lstm_forecaster")
     threads = torch.get_num_threads()
@@ -619,6 +557,16 @@ def test_reference_forecaster_beats_the_baseline_for_other_seeds(course, seed):
     actual = check.targets(seed)
     ratio = np.mean((predicted - actual) ** 2) / np.mean((histories[:, -1] - actual) ** 2)
     assert ratio <= 0.5, f"seed {seed}: the reference reaches only {ratio:.2f} × the baseline's MSE"
+
+
+# === the grading tests ====================================================================================
+CASES = {
+    "technical_indicators": Cases(INDICATORS_WRONG, INDICATORS_CORRECT),
+    "windowed_dataset": Cases(WINDOWS_WRONG, WINDOWS_CORRECT),
+    "lstm_forecaster": Cases(LSTM_WRONG, LSTM_CORRECT),
+}
+(test_stub_fails, test_solution_passes, test_wrong_implementation_fails,
+ test_other_correct_implementation_passes) = four_way_tests(CASES)
 
 
 # === the lesson, its pages, its example and the hints =====================================================
@@ -645,12 +593,11 @@ def test_pages_are_terminal_markdown(course, language):
         assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 1500
 
 
+# Three hints in both languages: tested for the whole course in tests/test_lessons.py, which asks only that the
+# zh hints as a whole be Chinese; here each one is.
 @pytest.mark.parametrize("name", EXERCISES)
-def test_every_exercise_has_three_hints_in_each_language(course, name):
-    hints = course.exercises[name].hints
-    assert len(hints) >= 3
-    for hint in hints:
-        assert hint.en.strip() and hint.zh.strip()
+def test_every_zh_hint_is_written_in_chinese(course, name):
+    for hint in course.exercises[name].hints:
         assert re.search(r"[\u4e00-\u9fff]", hint.zh)
 
 
