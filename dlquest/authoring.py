@@ -80,7 +80,7 @@ def check_exercise(course: Course, exercise: Exercise) -> tuple[list[Problem], s
         problems.append(Problem(item, f"the reference solution {exercise.solution} does not pass {exercise.check}:"
                                 + _indent("\n".join(_failure_lines(failed, exercise.solution)[:20])),
                                 {"kind": "solution_fails", "exercise": exercise.id, "file": str(exercise.solution),
-                                 "tests": [t.test for t in failed]}))
+                                 "tests": [t.test for t in failed], "failures": _failures(failed, exercise.solution)}))
     summary = f"solution {solution.outcome} ({_count(len(solution.tests), 'test')}, {solution.duration:.1f}s)"
 
     load_problem = stub_load_problem(course, exercise)
@@ -136,6 +136,20 @@ _STARTS_FROM = "a learner starts from this file, so it must load cleanly and fai
 def loads(module: object) -> None:
     """The probe that only loads the module (a session loads it before any probe runs)."""
     return None
+
+
+def _failures(tests: list[TestResult], path: Path) -> list[dict]:
+    """The failing tests' feedback as data for --json: each failure once, with the tests it happened in."""
+    alike: dict[str, dict] = {}
+    for test in tests:
+        for feedback in test.feedback:
+            values = _plain(feedback.values)
+            if values.get("line") and feedback.code in _RAISED:
+                values["file"] = str(path)
+            entry = alike.setdefault(repr((feedback.code, sorted(values.items()))),
+                                     {"code": feedback.code, **values, "tests": []})
+            entry["tests"].append(test.test)
+    return list(alike.values())
 
 
 def _failure_lines(tests: list[TestResult], path: Path) -> list[str]:

@@ -154,6 +154,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "your file {file} does not exist; run `dlquest reset {exercise}` to get the stub back",
         "zh": "你的文件 {file} 不存在；运行 `dlquest reset {exercise}` 恢复初始文件",
     },
+    "fb.check_runs_no_test": {
+        "en": "the course has a bug in its check for {exercise}; tell your instructor (not a problem in your code). "
+        "The check runs no test.",
+        "zh": "课程中 {exercise} 的检查代码有错误；请告诉你的老师（不是你的代码的问题）。检查代码没有运行任何测试。",
+    },
     "fb.this_exercise": {"en": "this exercise", "zh": "本练习"},
     # Frames the grader could not read: learner code wrote to the result channel (a descriptor it holds).
     "fb.frame_not_json": {

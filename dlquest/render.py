@@ -40,7 +40,8 @@ def feedback_text(feedback: Feedback, lang: str) -> str:
                           else own.get("reason") or own.get("message", ""))
         values.setdefault("type", "error")
         values.setdefault("message", "")
-    text = t(f"fb.{feedback.code}", lang, **values)
+    no_tests = feedback.code == "check_error" and values.get("type") == "no tests"
+    text = t("fb.check_runs_no_test" if no_tests else f"fb.{feedback.code}", lang, **values)
     if feedback.code in ("exception", "not_implemented", "check_error", "reference_failed") and "line" in values:
         text += "\n" + t("fb.exception_at", lang, **{"source": "", **values})
     return text

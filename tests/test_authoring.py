@@ -102,10 +102,16 @@ def test_an_error_in_the_check_is_shown_to_the_author_and_to_the_learner(tmp_pat
 
 def test_a_check_that_defines_no_test_is_a_fault(tmp_path):
     root = broken_copy(tmp_path, CHECK, "def test_", "def check_", count=-1)
-    problems = check_course(load_course(root))
+    course = load_course(root)
+    problems = check_course(course)
     assert [str(p) for p in problems] == [
         "exercise 'relu': the check checks/test_relu.py runs no test: it defines no test (a function test_…)"
         "\n      in checks/test_relu.py"]
+    record = grade(course, course.exercises["relu"], root / STUB, devices=["cpu"])
+    assert record_lines(record, "en") == ["the course has a bug in its check for relu; tell your instructor (not a "
+                                          "problem in your code). The check runs no test."]
+    assert record_lines(record, "zh") == ["课程中 relu 的检查代码有错误；请告诉你的老师（不是你的代码的问题）。"
+                                          "检查代码没有运行任何测试。"]
 
 
 STUB_BREAKS = [
@@ -152,6 +158,11 @@ def test_a_failing_reference_solution_is_shown_at_its_own_line(tmp_path):
     assert "the reference solution solutions/relu.py does not pass checks/test_relu.py" in text
     assert "ZeroDivisionError: division by zero" in text and f"{SOLUTION}, line {line}: scale = 1 / 0" in text
     assert text.count("ZeroDivisionError") == 1, text  # the same failure in every test: said once
+    [failure] = problems[0].details["failures"]
+    assert {k: failure[k] for k in ("type", "message", "file", "line", "source")} == {
+        "type": "ZeroDivisionError", "message": "division by zero", "file": SOLUTION, "line": line,
+        "source": "scale = 1 / 0"}
+    assert failure["tests"] == problems[0].details["tests"]
     assert "your code" not in text and not any(noise in text for noise in NOISE), text
 
 
