@@ -233,7 +233,7 @@ def cmd_run(ctx: Context) -> int:
 def cmd_check(ctx: Context) -> int:
     from dlquest.grader.grade import grade
     from dlquest.render import protections_off, record_lines
-    from dlquest.safe_text import visible
+    from dlquest.safe_text import json_text, visible
 
     exercise = ctx.exercise(ctx.args.exercise)
     lang = ctx.lang
@@ -245,7 +245,7 @@ def cmd_check(ctx: Context) -> int:
     record = grade(ctx.course, exercise, learner_file, devices=devices, hide=(ctx.workspace.state,))
     ctx.progress.record_attempt(record)
     if ctx.args.json:
-        print(record.to_json())
+        print(json_text(record.to_dict()))  # strict JSON: a NaN error is the string "nan", as in results.json
         return 0 if record.passed else 1
     for line in record_lines(record, lang):
         print(visible(line))  # learner text: its escape sequences shown, never run by the terminal

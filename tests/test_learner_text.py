@@ -250,7 +250,7 @@ def test_dlquest_check_never_sends_the_learner_escape_sequences_to_the_terminal(
     assert SHOWN in result.stdout and "\\x1b[2J" in result.stdout
     as_json = run_dlquest("check", "perceptron", "--json", cwd=workspace.root)
     assert_no_control(as_json.stdout)
-    message = json.loads(as_json.stdout)["tests"][0]["feedback"][0]["values"]["message"]
+    message = json.loads(as_json.stdout, parse_constant=pytest.fail)["tests"][0]["feedback"][0]["values"]["message"]
     # JSON carries the learner's text exactly, but for the lone surrogate: not text, and no store can hold it.
     assert message == WORSE.replace("\ud800", "\ufffd")
 
