@@ -137,8 +137,8 @@ def test_a_stub_that_does_not_load_is_a_course_fault_not_a_failing_stub(tmp_path
     assert says in text and "a learner starts from this file" in text, text
     assert f"{STUB}, line {line}: {source}" in text, text
     assert problems[0].details["kind"] == "stub_does_not_load" and problems[0].details["line"] == line
-    assert lines == ["BAD exercise relu: solution passed (3 tests, "
-                     + lines[0].split("(3 tests, ")[1].split(")")[0] + "), stub does not load"]
+    [summary] = [line for line in lines if line.startswith("BAD exercise relu: ")]
+    assert summary.startswith("BAD exercise relu: solution passed (") and summary.endswith(", stub does not load")
 
 
 def test_a_stub_that_passes_is_a_fault(tmp_path):
@@ -196,11 +196,10 @@ def test_course_check_and_check_show_a_syntax_error_in_the_terminal_and_in_json(
 
     shown = run_dlquest("course", "check", "--course", str(root), cwd=tmp_path)
     assert shown.returncode == 1
-    assert shown.stdout.splitlines() == [
-        "BAD exercise relu: the check does not load", "",
-        "  ✘ exercise 'relu': the check checks/test_relu.py does not load: SyntaxError: expected ':'",
-        f"      {where}",
-        "Course An example course has 1 problem."]
+    lines = shown.stdout.splitlines()
+    assert "BAD exercise relu: the check does not load" in lines
+    at = lines.index("  ✘ exercise 'relu': the check checks/test_relu.py does not load: SyntaxError: expected ':'")
+    assert lines[at + 1:] == [f"      {where}", "Course An example course has 1 problem."]
     data = json.loads(run_dlquest("course", "check", "--course", str(root), "--json", cwd=tmp_path).stdout)
     assert data["sound"] is False and len(data["problems"]) == 1
     assert {k: data["problems"][0][k] for k in ("kind", "type", "message", "file", "line", "source")} == {
