@@ -45,7 +45,14 @@ class Problem:
 
 def check_course(course: Course, *, run_examples: bool = False,
                  progress: Callable[[str], None] = lambda line: None) -> list[Problem]:
+    from dlquest.quiz import check_quiz
+
     problems: list[Problem] = []
+    for quiz in course.quizzes.values():  # judged in this process: no grading, milliseconds each
+        details = {"kind": "quiz_invalid", "quiz": quiz.id, "file": str(quiz.questions)}
+        found = [Problem(f"quiz {quiz.id!r}", text, dict(details)) for text in check_quiz(course, quiz)]
+        problems += found
+        progress(f"{'BAD' if found else 'ok '} concept check {quiz.id}")
     for exercise in course.exercises.values():
         found, summary = check_exercise(course, exercise)
         problems += found

@@ -110,10 +110,29 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class Quiz:
+    """A concept check: a few questions on one lesson, placed after it. The questions live in their own file
+    (`questions`), read and judged by dlquest.quiz in the dlquest process; no learner code runs, and `dlquest
+    grade` never scores one (its answers are in the course files)."""
+
+    id: str
+    title: Text
+    lesson: str  # the lesson it asks about, listed earlier in the course
+    questions: Path  # the question file, relative to the course folder
+    stage: str
+    unit: str
+    kind: str = "quiz"
+    minutes: int | None = None  # estimated time: answering and reading the feedback
+
+
+Item = Lesson | Exercise | Quiz
+
+
+@dataclass(frozen=True)
 class Unit:
     id: str
     title: Text
-    items: tuple[Lesson | Exercise, ...]
+    items: tuple[Item, ...]
 
 
 @dataclass(frozen=True)
@@ -138,12 +157,13 @@ class Course:
     lessons: dict[str, Lesson] = field(default_factory=dict)
     exercises: dict[str, Exercise] = field(default_factory=dict)
     guides: dict[str, Guide] = field(default_factory=dict)  # in manifest order
+    quizzes: dict[str, Quiz] = field(default_factory=dict)  # concept checks, in course order
 
     @property
     def manifest(self) -> Path:
         return self.root / MANIFEST
 
-    def items(self) -> Iterator[Lesson | Exercise]:
+    def items(self) -> Iterator[Item]:
         for stage in self.stages:
             for unit in stage.units:
                 yield from unit.items
@@ -173,6 +193,18 @@ class Course:
             return self.guides[name]
         raise UnknownItem("guide", name, difflib.get_close_matches(name, list(self.guides), n=3))
 
+    def quiz_for(self, lesson: str) -> Quiz | None:
+        """The concept check on the lesson `lesson`, if the course has one (a lesson has at most one)."""
+        return next((quiz for quiz in self.quizzes.values() if quiz.lesson == lesson), None)
+
+    def quiz(self, name: str) -> Quiz:
+        """The concept check called `name`, or the one on the lesson `name`; UnknownItem with the closest."""
+        found = self.quizzes.get(name) or self.quiz_for(name)
+        if found is not None:
+            return found
+        names = [q.lesson for q in self.quizzes.values()] + list(self.quizzes)
+        raise UnknownItem("quiz", name, difflib.get_close_matches(name, names, n=3))
+
 
 class UnknownItem(LookupError):
     def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
@@ -195,7 +227,7 @@ VALUE_FORMS = {
     "table": "a table (a [{path}] section)",
     "tables": "a list of tables ([[{path}]] sections)",
     "id": "a short name such as \"conv2d\" (letters, digits, '-' and '_')",
-    "kind": "\"lesson\" or \"exercise\"",
+    "kind": "\"lesson\", \"exercise\" or \"quiz\"",
     "text": "a text in every language: {key} = {{ en = \"…\", zh = \"…\" }}",
     "pages": "a table of pages: {key} = {{ en = \"lessons/en/x.md\", zh = \"lessons/zh/x.md\" }}",
     "path": "a path string relative to the course folder",
@@ -260,12 +292,21 @@ FIELDS: dict[str, dict[str, Field]] = {
         "pages": Field("pages", "the guide's Markdown page in each language", required=True),
         "minutes": _MINUTES,
     },
+    "quiz": {
+        "kind": Field("kind", "\"quiz\"", required=True),
+        "id": _ID,
+        "title": _TITLE,
+        "lesson": Field("id", "the lesson it asks about, listed before it", required=True),
+        "questions": Field("path", "the question file (lessons/quizzes/<lesson>.toml; see dlquest.quiz)",
+                           required=True),
+        "minutes": _MINUTES,
+    },
 }
 # Where each table sits in the TOML file: the section header an author writes.
 TABLE_PATHS = {"manifest": "", "course": "course", "stage": "stages", "unit": "stages.units",
                "item": "stages.units.items", "lesson": "stages.units.items", "exercise": "stages.units.items",
-               "guide": "guides"}
-_ITEM_KINDS = ("lesson", "exercise")
+               "guide": "guides", "quiz": "stages.units.items"}
+_ITEM_KINDS = ("lesson", "exercise", "quiz")
 
 
 def load_course(root: Path | str | None = None) -> Course:
@@ -428,7 +469,8 @@ class _Loader:
             others = [kind for kind in _ITEM_KINDS if kind != table and key in FIELDS[kind]]
             near = _near(key, known)
             if others and table in _ITEM_KINDS:
-                self.fault(where, f"unknown key {key!r}{origin} in {noun}: only {others[0]}s take `{key}`")
+                plural = {"quiz": "concept checks (kind = \"quiz\")"}.get(others[0], others[0] + "s")
+                self.fault(where, f"unknown key {key!r}{origin} in {noun}: only {plural} take `{key}`")
             elif near:
                 self.fault(where, f"unknown key {key!r}{origin}; did you mean {near!r}?")
             else:
@@ -594,6 +636,7 @@ class _Loader:
             course_id = self.ident(where, meta) or course_id
         seen: dict[str, str] = {}
         lessons: dict[str, Lesson] = {}
+        quizzes: dict[str, Quiz] = {}
         exercises: dict[str, Exercise] = {}
         stages = []
         if "stages" not in data:
@@ -636,6 +679,8 @@ class _Loader:
                     seen[item.id] = f"{item.kind} in {u_where}"
                     if isinstance(item, Lesson):
                         lessons[item.id] = item
+                    elif isinstance(item, Quiz):
+                        quizzes[item.id] = item
                     else:
                         exercises[item.id] = item
                     items.append(item)
@@ -681,24 +726,47 @@ class _Loader:
                 elif order[req] >= order[ex.id]:
                     self.fault(where, f"prerequisite {req!r} comes after it; list prerequisites earlier in the course")
 
+        self.quiz_references(quizzes, lessons, [item.id for stage in stages for unit in stage.units
+                                                for item in unit.items])
         if self.problems:
             raise ManifestError(self.manifest, self.problems)
-        return Course(self.root, course_id, course_title, tuple(stages), lessons, exercises, guides)
+        return Course(self.root, course_id, course_title, tuple(stages), lessons, exercises, guides, quizzes)
 
-    def item(self, fallback: str, raw: dict[str, Any], stage: str, unit: str) -> Lesson | Exercise | None:
+    def quiz_references(self, quizzes: dict[str, Quiz], lessons: dict[str, Lesson], order: list[str]) -> None:
+        """A concept check names a lesson listed before it, and a lesson has one concept check at most (so that
+        `dlquest quiz LESSON` names one). Its questions are checked by dlquest.quiz (`dlquest course check`)."""
+        asked: dict[str, str] = {}
+        for quiz in quizzes.values():
+            where = self.entry("quiz", quiz.id, quiz.id)
+            if quiz.lesson in self.broken:
+                continue
+            if quiz.lesson not in lessons:
+                hint = _near(quiz.lesson, lessons)
+                self.fault(where, f"lesson = {quiz.lesson!r} names no lesson in the manifest"
+                           + (f"; did you mean {hint!r}?" if hint else ""))
+            elif order.index(quiz.lesson) > order.index(quiz.id):
+                self.fault(where, f"it comes before its lesson {quiz.lesson!r}; list the concept check after it")
+            if quiz.lesson in asked:
+                self.fault(where, f"lesson {quiz.lesson!r} already has the concept check {asked[quiz.lesson]!r}; "
+                           "a lesson has one at most (merge their questions)")
+            asked.setdefault(quiz.lesson, quiz.id)
+
+    def item(self, fallback: str, raw: dict[str, Any], stage: str, unit: str) -> Item | None:
         kind = raw.get("kind")
         table = kind if isinstance(kind, str) and kind in _ITEM_KINDS else "item"
         where = self.entry(table, _named(raw), fallback)
-        self.keys(where, table, raw, {**FIELDS["lesson"], **FIELDS["exercise"]} if table == "item" else None)
+        self.keys(where, table, raw, {**FIELDS["lesson"], **FIELDS["exercise"], **FIELDS["quiz"]}
+                  if table == "item" else None)
         item_id = self.ident(where, raw)
         if table == "item":
             if item_id:
                 self.broken.add(item_id)  # references to it are not faults of their own
             if kind is None:
-                self.missing(where, "kind", "kind = \"lesson\" or kind = \"exercise\"")
+                self.missing(where, "kind", "kind = \"lesson\" or kind = \"exercise\" (or kind = \"quiz\")")
             else:
                 near = _near(kind, _ITEM_KINDS) if isinstance(kind, str) else None
-                self.fault(where, f"kind = {kind!r}: every item needs kind = \"lesson\" or kind = \"exercise\""
+                self.fault(where, f"kind = {kind!r}: every item needs kind = \"lesson\" or kind = \"exercise\" "
+                           "(or kind = \"quiz\" for a concept check)"
                            + (f"; did you mean {near!r}?" if near else ""))
             return None
         title = self.text(where, raw, "title") or Text("", "")
@@ -707,6 +775,12 @@ class _Loader:
             pages = self.pages(where, raw)
             example = self.file(where, raw, "example", required=False)
             return Lesson(item_id or "", title, pages, example, stage, unit, minutes=minutes) if item_id else None
+        if kind == "quiz":
+            lesson_id = self.ident(where, raw, "lesson")
+            questions = self.file(where, raw, "questions")
+            if item_id is None or lesson_id is None or questions is None:
+                return None
+            return Quiz(item_id, title, lesson_id, questions, stage, unit, minutes=minutes)
         stub = self.file(where, raw, "stub")
         solution = self.file(where, raw, "solution")
         check = self.file(where, raw, "check")

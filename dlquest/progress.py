@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlquest.grader.records import PASSED, GradeRecord
+from dlquest.quiz import QuizResult
 
 NOT_STARTED, FAILING = "not_started", "failing"
 
@@ -56,6 +57,21 @@ MIGRATIONS = [
     ALTER TABLE exercise_state ADD COLUMN solution_seen INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE exercise_state ADD COLUMN first_passed_at REAL;
     CREATE INDEX attempts_by_exercise ON attempts(exercise, id);
+    """,
+    # 2 -> 3: concept checks' runs, beside the exercise attempts (the answers and the rest in `record`).
+    """
+    CREATE TABLE quiz_attempts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        quiz TEXT NOT NULL,
+        lesson TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        duration REAL NOT NULL,
+        correct INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX quiz_attempts_by_quiz ON quiz_attempts(quiz, id);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -260,6 +276,36 @@ class Progress:
     def solution_seen(self, exercise: str) -> bool:
         row = self._db.execute("SELECT solution_seen FROM exercise_state WHERE exercise = ?", (exercise,)).fetchone()
         return bool(row and row[0])
+
+    # --- concept checks (self-study: never graded) ---------------------------------------------------
+    def record_quiz(self, result: QuizResult) -> int:
+        """Store one run through a concept check (a retake is one more run; none is ever replaced)."""
+        with self._writing():
+            cursor = self._db.execute(
+                "INSERT INTO quiz_attempts (quiz, lesson, started_at, duration, correct, total, outcome, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (result.quiz, result.lesson, result.started_at, result.duration, result.correct, result.total,
+                 result.outcome, result.to_json()),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def quiz_results(self, quiz: str | None = None) -> list[QuizResult]:
+        """Every run through `quiz` (through every concept check when None), oldest first."""
+        query = "SELECT record FROM quiz_attempts"
+        rows = (self._db.execute(query + " WHERE quiz = ? ORDER BY id", (quiz,)) if quiz
+                else self._db.execute(query + " ORDER BY id"))
+        return [QuizResult.from_dict(json.loads(row[0])) for row in rows]
+
+    def quiz_statuses(self) -> dict[str, str]:
+        """passed or failing per concept check taken: the outcome of its latest run."""
+        rows = self._db.execute("SELECT quiz, outcome FROM quiz_attempts WHERE id IN "
+                                "(SELECT MAX(id) FROM quiz_attempts GROUP BY quiz)")
+        return {quiz: PASSED if outcome == PASSED else FAILING for quiz, outcome in rows}
+
+    def quizzes_passed(self) -> set[str]:
+        """The concept checks passed at least once."""
+        rows = self._db.execute("SELECT DISTINCT quiz FROM quiz_attempts WHERE outcome = ?", (PASSED,))
+        return {row[0] for row in rows}
 
     def _ensure_state(self, exercise: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO exercise_state (exercise) VALUES (?)", (exercise,))

@@ -206,6 +206,10 @@ class DlquestApp(App[int]):
             from dlquest.tui.screens.lesson import LessonScreen
 
             self.push_screen(LessonScreen(item))
+        elif item.kind == "quiz":
+            from dlquest.tui.screens.quiz import QuizScreen
+
+            self.push_screen(QuizScreen(item))
         else:
             from dlquest.tui.screens.exercise import ExerciseScreen
 

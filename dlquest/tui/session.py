@@ -12,10 +12,11 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from dlquest.course import Course, Exercise, Lesson, Stage, load_course
+from dlquest.course import Course, Exercise, Item, Lesson, Quiz, Stage, load_course
 from dlquest.grader.records import PASSED, GradeRecord
 from dlquest.i18n import detect_language
 from dlquest.progress import NOT_STARTED, Attempt, Progress
+from dlquest.quiz import QuizContent, QuizResult, QuizRun, load_quiz
 from dlquest.workspace import Backup, Workspace
 
 READ, UNREAD = "read", "unread"  # lesson states; exercises use progress's not_started / failing / passed
@@ -28,8 +29,8 @@ ACTIVE_GAP = 15 * 60
 class ItemView:
     """One lesson or exercise as the roadmap shows it."""
 
-    item: Lesson | Exercise
-    status: str  # exercises: not_started | failing | passed; lessons: read | unread
+    item: Item
+    status: str  # exercises and concept checks: not_started | failing | passed; lessons: read | unread
     ever_passed: bool
     locked_by: tuple[str, ...]  # exercise ids still to pass before this one opens
     done: bool  # an exercise passed once; a lesson read, or all of its exercises passed
@@ -46,6 +47,17 @@ class ExerciseHistory:
     first_passed_at: float | None
     time_spent: float  # seconds of work between attempts, pauses over ACTIVE_GAP left out
     hints_seen: int
+
+
+@dataclass(frozen=True)
+class QuizHistory:
+    """One concept check on the progress screen."""
+
+    quiz: Quiz
+    status: str
+    runs: int
+    first_passed_at: float | None
+    best: tuple[int, int] | None  # (right, questions) of the best run
 
 
 class Session:
@@ -115,9 +127,13 @@ class Session:
         statuses = self.progress.statuses()
         passed = {ex for ex in self.course.exercises if self.progress.ever_passed(ex)}
         read = self.lessons_read()
+        quiz_statuses, quizzes_passed = self.progress.quiz_statuses(), self.progress.quizzes_passed()
         views: dict[str, ItemView] = {}
         for item in self.course.items():
-            if item.kind == "lesson":
+            if isinstance(item, Quiz):  # a concept check opens whenever its lesson does: never locked
+                views[item.id] = ItemView(item, quiz_statuses.get(item.id, NOT_STARTED), item.id in quizzes_passed,
+                                          (), item.id in quizzes_passed, False)
+            elif item.kind == "lesson":
                 exercises = self.exercises_of(item)
                 done = item.id in read or (bool(exercises) and all(ex.id in passed for ex in exercises))
                 views[item.id] = ItemView(item, READ if item.id in read else UNREAD, False, (), done, False)
@@ -145,12 +161,13 @@ class Session:
         views = views if views is not None else self.roadmap()
         return sum(item.minutes or 0 for unit in stage.units for item in unit.items if not views[item.id].done)
 
-    def next_item(self, after: str | None = None) -> Lesson | Exercise | None:
+    def next_item(self, after: str | None = None) -> Item | None:
         """What to do next (after the item `after`, when given); None when everything is done."""
         return next((view.item for view in self.roadmap(after).values() if view.is_next), None)
 
-    def item(self, item_id: str) -> Lesson | Exercise | None:
-        return self.course.lessons.get(item_id) or self.course.exercises.get(item_id)
+    def item(self, item_id: str) -> Item | None:
+        return (self.course.lessons.get(item_id) or self.course.exercises.get(item_id)
+                or self.course.quizzes.get(item_id))
 
     def exercises_of(self, lesson: Lesson) -> list[Exercise]:
         return [ex for ex in self.course.exercises.values() if ex.lesson == lesson.id]
@@ -206,6 +223,33 @@ class Session:
 
     def reset(self, exercise: Exercise) -> Backup | None:
         return self.workspace.reset(self.course, exercise)
+
+    # --- concept checks ------------------------------------------------------------------------------
+    def quiz_for(self, lesson: Lesson) -> Quiz | None:
+        return self.course.quiz_for(lesson.id) if lesson.kind == "lesson" else None
+
+    def start_quiz(self, quiz: Quiz) -> QuizRun:
+        """A new run through the concept check (a retake is one more). Raises QuizError for a broken file."""
+        content: QuizContent = load_quiz(self.course, quiz)
+        return QuizRun(content)
+
+    def record_quiz(self, result: QuizResult) -> None:
+        self.progress.record_quiz(result)
+
+    def quiz_results(self, quiz: Quiz) -> list[QuizResult]:
+        return self.progress.quiz_results(quiz.id)
+
+    def quiz_history(self) -> list[QuizHistory]:
+        """Every concept check on the progress screen: its status, runs, best score and first pass."""
+        statuses = self.progress.quiz_statuses()
+        rows = []
+        for quiz in self.course.quizzes.values():
+            results = self.progress.quiz_results(quiz.id)
+            first_pass = next((r.started_at for r in results if r.passed), None)
+            best = max(results, key=lambda r: r.correct, default=None)
+            rows.append(QuizHistory(quiz, statuses.get(quiz.id, NOT_STARTED), len(results), first_pass,
+                                    (best.correct, best.total) if best else None))
+        return rows
 
     # --- the progress screen -------------------------------------------------------------------------
     def history(self) -> list[ExerciseHistory]:

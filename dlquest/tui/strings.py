@@ -49,6 +49,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "key.yes": {"en": "Yes", "zh": "是"},
     "key.no": {"en": "No", "zh": "否"},
     "key.create": {"en": "Create", "zh": "创建"},
+    "key.quiz": {"en": "Concept check", "zh": "概念检查"},
+    "key.quiz_answer": {"en": "Answer / next", "zh": "作答/继续"},
+    "key.quiz_retake": {"en": "Retake", "zh": "重做"},
     # --- common --------------------------------------------------------------------------------------
     "app.lang_set": {"en": "Language: English", "zh": "语言：中文"},
     "app.grader_unavailable": {
@@ -71,6 +74,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind.lesson": {"en": "Lesson", "zh": "课程"},
     "kind.exercise": {"en": "Exercise", "zh": "练习"},
     "kind.guide": {"en": "Guide", "zh": "指南"},
+    "kind.quiz": {"en": "Concept check", "zh": "概念检查"},
     "status.read": {"en": "read", "zh": "已读"},
     "status.unread": {"en": "not read", "zh": "未读"},
     # --- roadmap -------------------------------------------------------------------------------------
@@ -97,6 +101,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Enter opens it anyway (after a confirmation).",
         "zh": "按 Enter 仍可打开（需确认）。",
     },
+    "roadmap.quiz_runs": {"en": "Taken: {count}", "zh": "作答次数：{count}"},
+    "roadmap.quiz_best": {"en": "best: {best} right", "zh": "最好成绩：答对 {best} 题"},
+    "roadmap.quiz_about": {
+        "en": "Questions on the lesson, answered here and never graded; retake it at any time. Enter opens it.",
+        "zh": "关于本课的问题，在这里作答，不计入评分；随时可以重做。按 Enter 打开。",
+    },
     "roadmap.all_done": {"en": "Everything is done. Well done!", "zh": "全部完成，干得好！"},
     "roadmap.next_line": {"en": "Next: {title} (press n)", "zh": "下一步：{title}（按 n）"},
     # --- lesson --------------------------------------------------------------------------------------
@@ -116,6 +126,31 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "lesson.no_exercise": {"en": "This lesson has no exercise.", "zh": "本课没有练习。"},
     "lesson.already_running": {"en": "The example is already running.", "zh": "示例已在运行。"},
+    "lesson.quiz_offer": {
+        "en": "**Check your understanding:** {title}, a few questions on this lesson. Press **k** to start.",
+        "zh": "**检验一下理解：**{title}，关于本课的几个问题。按 **k** 开始。",
+    },
+    # --- concept check -------------------------------------------------------------------------------
+    "quiz.title": {"en": "Concept check · {title}", "zh": "概念检查 · {title}"},
+    "quiz.heading": {"en": "Question {n} of {total} · from “{section}”", "zh": "第 {n}/{total} 题 · 出自“{section}”"},
+    "quiz.broken": {
+        "en": "This concept check cannot be opened; its question file is broken:\n{problems}",
+        "zh": "无法打开这个概念检查，它的题目文件有问题：\n{problems}",
+    },
+    "quiz.placeholder_number": {"en": "a number, then Enter", "zh": "输入一个数，然后按 Enter"},
+    "quiz.placeholder_shape": {"en": "a shape such as (8, 16, 14, 14), then Enter",
+                               "zh": "输入形状，例如 (8, 16, 14, 14)，然后按 Enter"},
+    "quiz.enter_next": {"en": "Enter: next question", "zh": "按 Enter 进入下一题"},
+    "quiz.enter_summary": {"en": "Enter: see how you did", "zh": "按 Enter 查看结果"},
+    "quiz.summary_title": {"en": "How you did", "zh": "作答结果"},
+    "quiz.summary_keys": {
+        "en": "ctrl+r retakes it · Enter or Esc goes back. Only your progress records it: concept checks are never graded.",
+        "zh": "ctrl+r 重做 · Enter 或 Esc 返回。结果只记入你的学习进度：概念检查不计入评分。",
+    },
+    "quiz.store_failed": {
+        "en": "Could not store this run in your progress ({error}); the summary is still right.",
+        "zh": "无法把这次作答写入学习进度（{error}）；结果仍然有效。",
+    },
     # --- exercise ------------------------------------------------------------------------------------
     "exercise.task_title": {"en": "Task", "zh": "任务"},
     "exercise.results_title": {"en": "Results", "zh": "结果"},
@@ -228,6 +263,12 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "progress.stage_left": {"en": "{stage}: {done}/{total} done · {left} left of {all}",
                             "zh": "{stage}：已完成 {done}/{total} · 预计还剩 {left}（共 {all}）"},
+    "progress.quiz_row": {"en": "Concept check: {title}", "zh": "概念检查：{title}"},
+    "progress.quiz_best": {"en": "best {best}", "zh": "最好 {best}"},
+    "progress.quiz_summary": {
+        "en": " · {passed} of {total} concept checks passed",
+        "zh": " · 已通过 {passed}/{total} 个概念检查",
+    },
     "progress.time_note": {
         "en": "Time counts the gaps between your gradings, pauses over 15 minutes left out.",
         "zh": "用时按相邻两次评分的间隔累计，超过 15 分钟的停顿不计。",
@@ -282,6 +323,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sys.quit_help": {"en": "Leave dlquest (your work is saved)", "zh": "退出 dlquest（你的修改会保存）"},
     "cmd.lesson": {"en": "Lesson: {title}", "zh": "课程：{title}"},
     "cmd.exercise": {"en": "Exercise: {title}", "zh": "练习：{title}"},
+    "cmd.quiz": {"en": "Concept check: {title}", "zh": "概念检查：{title}"},
     "cmd.open_help": {"en": "Open {id}", "zh": "打开 {id}"},
     "cmd.lang_en": {"en": "Language: English", "zh": "语言：English"},
     "cmd.lang_zh": {"en": "Language: 中文 (Chinese)", "zh": "语言：中文"},

@@ -21,6 +21,7 @@ class LessonScreen(DlquestScreen):
         Binding("r", "run", "key.run"),
         Binding("s", "stop", "key.stop"),
         Binding("e", "exercise", "key.exercise"),
+        Binding("k", "quiz", "key.quiz"),
         Binding("c", "contents", "key.contents"),
         Binding("escape", "back", "key.back"),
     ]
@@ -57,6 +58,9 @@ class LessonScreen(DlquestScreen):
             text = ""
         else:
             problem.display = False
+            quiz = self.session.quiz_for(self.lesson)
+            if quiz is not None:  # offered at the end of its lesson
+                text = text.rstrip() + "\n\n---\n\n" + self.ui("lesson.quiz_offer", title=quiz.title.get(self.lang))
         document = self.query_one(MarkdownViewer).document
         await document.update(text)
         document.focus()
@@ -69,6 +73,8 @@ class LessonScreen(DlquestScreen):
             return self.lesson.example is not None and not output.running
         if action == "exercise":
             return self.lesson.kind == "lesson"  # a guide has no exercises
+        if action == "quiz":
+            return self.session.quiz_for(self.lesson) is not None
         return True
 
     def action_run(self) -> None:
@@ -108,6 +114,11 @@ class LessonScreen(DlquestScreen):
         statuses = self.session.progress.statuses()
         chosen = next((ex for ex in exercises if statuses.get(ex.id) != PASSED), exercises[0])
         self.app.open_item(chosen.id)
+
+    def action_quiz(self) -> None:
+        quiz = self.session.quiz_for(self.lesson)
+        if quiz is not None:
+            self.app.open_item(quiz.id)
 
     def action_contents(self) -> None:
         viewer = self.query_one(MarkdownViewer)

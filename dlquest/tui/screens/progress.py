@@ -60,11 +60,21 @@ class ProgressScreen(DlquestScreen):
                 Text(self.ui(f"status.{row.status}"), style=STATUS_STYLE.get(row.status, "")),
                 str(len(row.attempts)), passed, duration(row.time_spent) if row.attempts else "–",
                 f"{row.hints_seen}/{len(row.exercise.hints)}", key=row.exercise.id)
+        quizzes = session.quiz_history()
+        for row in quizzes:  # concept checks: runs in the attempts column, the best score for the hints
+            passed = time.strftime("%Y-%m-%d", time.localtime(row.first_passed_at)) if row.first_passed_at else "–"
+            best = self.ui("progress.quiz_best", best=f"{row.best[0]}/{row.best[1]}") if row.best else "–"
+            table.add_row(self.ui("progress.quiz_row", title=row.quiz.title.get(lang)),
+                          Text(self.ui(f"status.{row.status}"), style=STATUS_STYLE.get(row.status, "")),
+                          str(row.runs), passed, "–", best, key=row.quiz.id)
         passed = sum(1 for row in history if row.first_passed_at is not None)
         attempts = sum(len(row.attempts) for row in history)
-        self.query_one("#progress-summary", Static).update(Text(self.ui(
-            "progress.summary", passed=passed, total=len(history), attempts=attempts,
-            time=duration(sum(row.time_spent for row in history))), style="bold"))
+        summary = self.ui("progress.summary", passed=passed, total=len(history), attempts=attempts,
+                          time=duration(sum(row.time_spent for row in history)))
+        if quizzes:
+            summary += self.ui("progress.quiz_summary", total=len(quizzes),
+                               passed=sum(1 for row in quizzes if row.first_passed_at is not None))
+        self.query_one("#progress-summary", Static).update(Text(summary, style="bold"))
         views = session.roadmap()
         stages = Text()
         for stage in session.course.stages:

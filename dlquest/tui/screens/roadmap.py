@@ -98,7 +98,12 @@ class RoadmapScreen(DlquestScreen):
         elif kind == "item":
             view = self._views[ident]
             item = view.item
-            if item.kind == "exercise":
+            if item.kind == "quiz":
+                results = session.quiz_results(item)
+                best = max((r.correct for r in results), default=None)
+                lesson = session.course.lessons.get(item.lesson)
+                detail.show_quiz(view, len(results), best, lesson.title.get(lang) if lesson else None, lang)
+            elif item.kind == "exercise":
                 lesson = session.course.lessons.get(item.lesson) if item.lesson else None
                 detail.show_item(view, len(session.progress.attempts(item.id)), session.hints_seen(item),
                                  lesson.title.get(lang) if lesson else None, lang)

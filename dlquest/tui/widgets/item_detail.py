@@ -66,5 +66,22 @@ class ItemDetail(Static):
         text.append("\n" + ui("roadmap.open_hint", lang), style="dim")
         self.update(text)
 
+    def show_quiz(self, view: ItemView, runs: int, best: int | None, lesson_title: str | None, lang: str) -> None:
+        """A concept check: its status, how often it was taken and the best score (it is never locked)."""
+        text = Text(view.item.title.get(lang), style="bold")
+        text.append(f"\n{ui('kind.quiz', lang)} · {view.item.id}", style="dim")
+        text.append("\n" + ui("roadmap.status", lang, status=ui(f"status.{view.status}", lang)))
+        if view.ever_passed and view.status != "passed":
+            text.append(" " + ui("roadmap.passed_before", lang))
+        if view.item.minutes:
+            text.append("\n" + ui("roadmap.item_time", lang, time=minutes_text(view.item.minutes, lang)))
+        text.append("\n" + ui("roadmap.quiz_runs", lang, count=runs))
+        if best is not None:
+            text.append(" · " + ui("roadmap.quiz_best", lang, best=best))
+        if lesson_title:
+            text.append("\n" + ui("roadmap.for_lesson", lang, title=lesson_title), style="dim")
+        text.append("\n" + ui("roadmap.quiz_about", lang), style="dim")
+        self.update(text)
+
     def clear(self) -> None:
         self.update("")
