@@ -58,6 +58,7 @@ def test_a_hostile_class_gets_reports_that_parse_in_the_language_asked_for(hosti
     args = ("grade", str(hostile_class), "--exercises", "perceptron", "--out", str(out), "--workers", "1")
     zh = run_dlquest(*args, "--lang", "zh", cwd=tmp_path, lang="en")
     assert zh.returncode == 0, zh.stderr
+    assert not [c for c in CONTROL if c in zh.stdout + zh.stderr]
     texts = read_reports(out)
     feedback = texts[f"feedback/{STUDENT}.md"]
     title = next(t for t in MarkdownIt("commonmark").parse(feedback) if t.type == "inline")
