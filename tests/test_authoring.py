@@ -141,6 +141,23 @@ def test_a_stub_that_does_not_load_is_a_course_fault_not_a_failing_stub(tmp_path
     assert summary.startswith("BAD exercise relu: solution passed (") and summary.endswith(", stub does not load")
 
 
+def test_a_check_that_crashes_on_the_stub_instead_of_failing_it_is_a_fault(tmp_path):
+    """A stub that returns None, and a check that reads `.shape` of what came back: an error of the check (it
+    must fail a wrong answer with a verdict), found only when grading the stub."""
+    root = broken_copy(tmp_path, STUB, '    raise NotImplementedError("relu")', "    return None")
+    check = (root / CHECK).read_text() + (
+        "\n\ndef test_shape(learner, reference):\n"
+        "    got = learner.run(forward, \"cpu\", torch.ones(2, 3))\n"
+        "    assert tuple(got.shape) == (2, 3)\n")
+    (root / CHECK).write_text(check)
+    problems = check_course(load_course(root))
+    assert [p.details["kind"] for p in problems] == ["check_error"], "\n".join(map(str, problems))
+    text = str(problems[0])
+    assert ("the check checks/test_relu.py fails in test test_shape (grading the stub): AttributeError: 'NoneType' "
+            "object has no attribute 'shape'") in text, text
+    assert f"{CHECK}, line {line_of(root, CHECK, 'assert tuple(got.shape) == (2, 3)')}: " in text
+
+
 def test_a_stub_that_passes_is_a_fault(tmp_path):
     root = broken_copy(tmp_path, STUB, '    raise NotImplementedError("relu")',
                        "    return torch.where(x > 0, x, torch.zeros_like(x))")
