@@ -191,6 +191,15 @@ def test_instructor_reports_name_a_missing_file_and_warn_of_a_submission_that_ma
     assert gradescope["tests"][0]["output"].startswith("no file for exercise perceptron in this submission")
 
 
+def test_report_files_named_by_a_student_id_carry_no_control_character(tmp_path, course):
+    student = "\x1b]0;owned\x07eve\nbob"
+    reports.write_all(tmp_path, course, {student: [hostile_record()]}, ["perceptron"])
+    names = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file())
+    assert names == ["feedback/\\x1b]0;owned\\x07eve\\nbob.md", "gradebook.csv",
+                     "gradescope/\\x1b]0;owned\\x07eve\\nbob/results.json", "junit.xml", "results.json"]
+    assert json.loads((tmp_path / "results.json").read_text(encoding="utf-8")).keys() == {student}
+
+
 def test_feedback_follows_the_language_asked_for(tmp_path, course):
     results = {"ana": [hostile_record()], "ghost": [missing_record("perceptron")]}
     reports.write_all(tmp_path / "zh", course, results, ["perceptron"], "zh")

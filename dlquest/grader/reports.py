@@ -43,9 +43,10 @@ def write_all(out: Path, course: Course, results: dict[str, list[GradeRecord]], 
         {student: [r.to_dict() for r in records] for student, records in results.items()}, indent=1).encode())
     write_junit(out / "junit.xml", course, results)
     for student, records in results.items():
-        atomic_write(out / "gradescope" / student / "results.json",
+        name = one_line(student)  # a file name an instructor's `ls` shows: no escape sequence in it either
+        atomic_write(out / "gradescope" / name / "results.json",
                      json_text(gradescope(course, records, lang), indent=1).encode())
-        atomic_write(out / "feedback" / f"{student}.md", feedback(course, student, records, lang).encode())
+        atomic_write(out / "feedback" / f"{name}.md", feedback(course, student, records, lang).encode())
 
 
 def _as_submitted(course: Course, record: GradeRecord) -> GradeRecord:
