@@ -12,34 +12,21 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-import pytest
-from discrimination import Wrong, assert_fails_as_expected, assert_passes
+from discrimination import Cases, Wrong, four_way_tests, solution_source, variant
 
 # === linear_regression =====================================================================================
+LINEAR_REGRESSION = solution_source("linear_regression")
+LR_LOSS = "        losses.append(float(np.mean(residuals ** 2)))\n"
+LR_UPDATE = "        w = w - learning_rate * grad_w\n        b = b - learning_rate * grad_b\n"
 LR_STEPS = {f"test_follows_the_update_rule_step_by_step[{n}]": "value_mismatch" for n in (1, 2, 5)}
 
 LINEAR_REGRESSION_WRONG = {
     # The 1/(2n) convention: loss mean(r²)/2 and gradients without the factor 2 (half-size steps).
     "half_mse_convention": Wrong(
         fails={"test_first_loss_is_the_mse_of_the_zero_model": "value_mismatch", **LR_STEPS},
-        source=dedent('''
-            import numpy as np
-
-
-            def fit_linear_regression(X, y, learning_rate=0.05, n_iterations=1000):
-                X = np.asarray(X, dtype=float)
-                y = np.asarray(y, dtype=float)
-                n = len(y)
-                w = np.zeros(X.shape[1])
-                b = 0.0
-                losses = []
-                for _ in range(n_iterations):
-                    r = X @ w + b - y
-                    losses.append(float(np.mean(r ** 2) / 2))
-                    w = w - learning_rate * (X.T @ r) / n
-                    b = b - learning_rate * r.sum() / n
-                return w, float(b), losses
-        '''),
+        source=variant(LINEAR_REGRESSION, ("float(np.mean(residuals ** 2))", "float(np.mean(residuals ** 2) / 2)"),
+                       ("grad_w = (2.0 / n_samples)", "grad_w = (1.0 / n_samples)"),
+                       ("grad_b = (2.0 / n_samples)", "grad_b = (1.0 / n_samples)")),
     ),
     # Updates w first, then computes the bias gradient from residuals of the *new* w (not simultaneous).
     # It reaches the same minimum, so only the step-by-step tests can tell.
@@ -49,66 +36,21 @@ LINEAR_REGRESSION_WRONG = {
                           "test_defaults": "value_mismatch",
                           "test_starts_from_zero_and_leaves_the_data_alone": "value_mismatch"},
         only=True,
-        source=dedent('''
-            import numpy as np
-
-
-            def fit_linear_regression(X, y, learning_rate=0.05, n_iterations=1000):
-                X = np.asarray(X, dtype=float)
-                y = np.asarray(y, dtype=float)
-                n = len(y)
-                w = np.zeros(X.shape[1])
-                b = 0.0
-                losses = []
-                for _ in range(n_iterations):
-                    r = X @ w + b - y
-                    losses.append(float(np.mean(r ** 2)))
-                    w = w - learning_rate * 2 / n * (X.T @ r)
-                    r = X @ w + b - y
-                    b = b - learning_rate * 2 / n * r.sum()
-                return w, float(b), losses
-        '''),
+        source=variant(LINEAR_REGRESSION, (LR_UPDATE, "        w = w - learning_rate * grad_w\n"
+                                                   "        residuals = X @ w + b - y\n"
+                                                   "        grad_b = (2.0 / n_samples) * float(np.sum(residuals))\n"
+                                                   "        b = b - learning_rate * grad_b\n")),
     ),
     # Records the loss after each update instead of before it: the parameters are right, the history is not.
     "loss_after_the_update": Wrong(
         fails={"test_first_loss_is_the_mse_of_the_zero_model": "value_mismatch", **LR_STEPS},
-        source=dedent('''
-            import numpy as np
-
-
-            def fit_linear_regression(X, y, learning_rate=0.05, n_iterations=1000):
-                X = np.asarray(X, dtype=float)
-                y = np.asarray(y, dtype=float)
-                n = len(y)
-                w = np.zeros(X.shape[1])
-                b = 0.0
-                losses = []
-                for _ in range(n_iterations):
-                    r = X @ w + b - y
-                    w = w - learning_rate * 2 / n * (X.T @ r)
-                    b = b - learning_rate * 2 / n * r.sum()
-                    losses.append(float(np.mean((X @ w + b - y) ** 2)))
-                return w, float(b), losses
-        '''),
+        source=variant(LINEAR_REGRESSION, (LR_LOSS, ""),
+                       (LR_UPDATE, LR_UPDATE + "        losses.append(float(np.mean((X @ w + b - y) ** 2)))\n")),
     ),
     # Forgets the bias: b stays 0, so the line is forced through the origin and never reaches least squares.
     "bias_never_updated": Wrong(
         fails={"test_converges_to_the_least_squares_solution": "value_mismatch", **LR_STEPS},
-        source=dedent('''
-            import numpy as np
-
-
-            def fit_linear_regression(X, y, learning_rate=0.05, n_iterations=1000):
-                X = np.asarray(X, dtype=float)
-                y = np.asarray(y, dtype=float)
-                w = np.zeros(X.shape[1])
-                losses = []
-                for _ in range(n_iterations):
-                    r = X @ w - y
-                    losses.append(float(np.mean(r ** 2)))
-                    w = w - learning_rate * 2 / len(y) * (X.T @ r)
-                return w, 0.0, losses
-        '''),
+        source=variant(LINEAR_REGRESSION, ("        b = b - learning_rate * grad_b\n", "")),
     ),
 }
 
@@ -160,120 +102,38 @@ LINEAR_REGRESSION_CORRECT = {
 
 
 # === kmeans ================================================================================================
+KMEANS = solution_source("kmeans")
+
 KMEANS_WRONG = {
     # Compares with <= while scanning the centroids, so an exact tie goes to the last (highest) index.
     "tie_to_the_highest_index": Wrong(
         fails={"test_tie_goes_to_the_lowest_index": "value_mismatch", "test_three_way_tie": "value_mismatch"},
-        source=dedent('''
-            import numpy as np
-
-
-            def nearest(X, centroids):
-                labels = []
-                for x in X:
-                    best, best_distance = 0, np.inf
-                    for j, c in enumerate(centroids):
-                        distance = ((x - c) ** 2).sum()
-                        if distance <= best_distance:
-                            best, best_distance = j, distance
-                    labels.append(best)
-                return np.array(labels)
-
-
-            def kmeans(X, initial_centroids, max_iterations=100):
-                X = np.asarray(X, dtype=float)
-                centroids = np.array(initial_centroids, dtype=float)
-                labels = nearest(X, centroids)
-                n = 0
-                for _ in range(max_iterations):
-                    n += 1
-                    for j in range(len(centroids)):
-                        if (labels == j).any():
-                            centroids[j] = X[labels == j].mean(axis=0)
-                    new_labels = nearest(X, centroids)
-                    if (new_labels == labels).all():
-                        break
-                    labels = new_labels
-                return centroids, labels, n
-        '''),
+        source=variant(KMEANS, ("return np.argmin(distances, axis=1)",
+                                "return len(centroids) - 1 - np.argmin(distances[:, ::-1], axis=1)")),
     ),
     # Takes the mean of an empty cluster too: its centroid becomes NaN.
     "empty_cluster_becomes_nan": Wrong(
         fails={"test_empty_cluster_keeps_its_centroid": "nan_mismatch",
                "test_cluster_that_empties_along_the_way": "nan_mismatch"},
-        source=dedent('''
-            import numpy as np
-
-
-            def kmeans(X, initial_centroids, max_iterations=100):
-                X = np.asarray(X, dtype=float)
-                centroids = np.array(initial_centroids, dtype=float)
-                assign = lambda: np.argmin(((X[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
-                labels = assign()
-                n = 0
-                with np.errstate(invalid="ignore"):
-                    for _ in range(max_iterations):
-                        n += 1
-                        centroids = np.array([X[labels == j].mean(axis=0) if (labels == j).any() else
-                                              np.full(X.shape[1], np.nan) for j in range(len(centroids))])
-                        new_labels = assign()
-                        if np.array_equal(new_labels, labels):
-                            break
-                        labels = new_labels
-                return centroids, labels, n
-        '''),
+        source=variant(KMEANS, ("            if len(members) > 0:\n"
+                                "                centroids[j] = members.mean(axis=0)\n",
+                                "            centroids[j] = members.mean(axis=0) if len(members) > 0 else np.nan\n")),
     ),
     # Stops only when the centroids stop moving, which takes one more update than the labels need.
     "stops_when_centroids_stop_moving": Wrong(
         fails={"test_worked_example_from_the_docstring": "value_mismatch",
                "test_counts_iterations_until_labels_stop_changing": "value_mismatch"},
-        source=dedent('''
-            import numpy as np
-
-
-            def kmeans(X, initial_centroids, max_iterations=100):
-                X = np.asarray(X, dtype=float)
-                centroids = np.array(initial_centroids, dtype=float)
-                n = 0
-                for _ in range(max_iterations):
-                    n += 1
-                    labels = np.argmin(((X[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
-                    updated = centroids.copy()
-                    for j in range(len(centroids)):
-                        if (labels == j).any():
-                            updated[j] = X[labels == j].mean(axis=0)
-                    moved = not np.array_equal(updated, centroids)
-                    centroids = updated
-                    if not moved:
-                        break
-                labels = np.argmin(((X[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
-                return centroids, labels, n
-        '''),
+        source=variant(KMEANS, ("        n_iterations += 1\n",
+                                "        n_iterations += 1\n        previous = centroids.copy()\n"),
+                       ("if np.array_equal(new_labels, labels):", "if np.array_equal(centroids, previous):")),
     ),
     # np.asarray does not copy a float64 array: the caller's initial centroids are overwritten.
     "overwrites_the_initial_centroids": Wrong(
         fails={"test_leaves_the_inputs_unchanged": "value_differs"},
         only=True,
-        source=dedent('''
-            import numpy as np
-
-
-            def kmeans(X, initial_centroids, max_iterations=100):
-                X = np.asarray(X, dtype=float)
-                centroids = np.asarray(initial_centroids, dtype=float)
-                labels = np.argmin(((X[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
-                n = 0
-                for _ in range(max_iterations):
-                    n += 1
-                    for j in range(len(centroids)):
-                        if (labels == j).any():
-                            centroids[j] = X[labels == j].mean(axis=0)
-                    new_labels = np.argmin(((X[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
-                    if np.array_equal(new_labels, labels):
-                        break
-                    labels = new_labels
-                return centroids, labels, n
-        '''),
+        source=variant(KMEANS, ("centroids = np.array(initial_centroids, dtype=float)  # a copy: the caller's array "
+                                "stays as it was",
+                                "centroids = np.asarray(initial_centroids, dtype=float)")),
     ),
 }
 
@@ -342,108 +202,42 @@ KMEANS_CORRECT = {
 
 
 # === decision_tree_cv ======================================================================================
+DTCV = solution_source("decision_tree_cv")
+DTCV_FOLDS = "KFold(n_splits=n_splits, shuffle=True, random_state=seed)"
+
 DTCV_WRONG = {
     # Scores every tree on the data it was trained on: deeper always looks better.
     "scores_on_the_training_folds": Wrong(
         fails={"test_scores_on_shuffled_held_out_folds": "value_mismatch",
                "test_wine_with_default_folds_and_seed": "value_mismatch"},
-        source=dedent('''
-            import numpy as np
-            from sklearn.model_selection import KFold
-            from sklearn.tree import DecisionTreeClassifier
-
-
-            def choose_max_depth(X, y, depths, n_splits=5, seed=0):
-                folds = list(KFold(n_splits=n_splits, shuffle=True, random_state=seed).split(X))
-                scores = []
-                for d in depths:
-                    accs = []
-                    for train, test in folds:
-                        tree = DecisionTreeClassifier(max_depth=d, random_state=seed).fit(X[train], y[train])
-                        accs.append(tree.score(X[train], y[train]))
-                    scores.append(float(np.mean(accs)))
-                best = max(scores)
-                depth = min(d for d, s in zip(depths, scores) if s >= best - 1e-9)
-                return depth, scores[depths.index(depth)], scores
-        '''),
+        source=variant(DTCV, ("tree.predict(X[test_index]) == y[test_index]",
+                              "tree.predict(X[train_index]) == y[train_index]")),
     ),
     # Walks the depths in increasing order and keeps the last one that reaches the best: largest on ties.
     "largest_depth_on_ties": Wrong(
         fails={"test_tie_goes_to_the_smallest_depth": "value_mismatch",
                "test_tie_in_a_sorted_list": "value_mismatch"},
-        source=dedent('''
-            import numpy as np
-            from sklearn.model_selection import KFold, cross_val_score
-            from sklearn.tree import DecisionTreeClassifier
-
-
-            def choose_max_depth(X, y, depths, n_splits=5, seed=0):
-                cv = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
-                scores = [cross_val_score(DecisionTreeClassifier(max_depth=d, random_state=seed), X, y, cv=cv).mean()
-                          for d in depths]
-                best_depth, best_score = None, -1.0
-                for d, s in sorted(zip(depths, scores)):
-                    if s >= best_score:
-                        best_depth, best_score = d, s
-                return best_depth, best_score, scores
-        '''),
+        source=variant(DTCV, ("best_depth = min(d for d", "best_depth = max(d for d")),
     ),
     # KFold without shuffle: wine and iris are sorted by class, so each held-out fold is nearly one class.
     "folds_not_shuffled": Wrong(
         fails={"test_scores_on_shuffled_held_out_folds": "value_mismatch",
                "test_iris_with_three_folds": "value_mismatch"},
-        source=dedent('''
-            import numpy as np
-            from sklearn.model_selection import KFold
-            from sklearn.tree import DecisionTreeClassifier
-
-
-            def choose_max_depth(X, y, depths, n_splits=5, seed=0):
-                folds = list(KFold(n_splits=n_splits).split(X))
-                scores = []
-                for d in depths:
-                    accs = [DecisionTreeClassifier(max_depth=d, random_state=seed).fit(X[tr], y[tr]).score(X[te], y[te])
-                            for tr, te in folds]
-                    scores.append(float(np.mean(accs)))
-                best = max(scores)
-                depth = min(d for d, s in zip(depths, scores) if s >= best - 1e-9)
-                return depth, scores[depths.index(depth)], scores
-        '''),
+        source=variant(DTCV, (DTCV_FOLDS, "KFold(n_splits=n_splits)")),
     ),
     # cv=n_splits means StratifiedKFold without shuffling, not the KFold the contract names.
     "cv_as_an_integer": Wrong(
         fails={"test_scores_on_shuffled_held_out_folds": "value_mismatch"},
-        source=dedent('''
-            import numpy as np
-            from sklearn.model_selection import cross_val_score
-            from sklearn.tree import DecisionTreeClassifier
-
-
-            def choose_max_depth(X, y, depths, n_splits=5, seed=0):
-                scores = [float(cross_val_score(DecisionTreeClassifier(max_depth=d, random_state=seed),
-                                                X, y, cv=n_splits).mean()) for d in depths]
-                best = max(scores)
-                depth = min(d for d, s in zip(depths, scores) if s >= best - 1e-9)
-                return depth, scores[depths.index(depth)], scores
-        '''),
+        source=variant(DTCV, ("from sklearn.model_selection import KFold",
+                              "from sklearn.model_selection import KFold, StratifiedKFold"),
+                       (DTCV_FOLDS + ".split(X)", "StratifiedKFold(n_splits=n_splits).split(X, y)")),
     ),
     # np.argmax takes the first best in the order the list gives, which is not the smallest depth.
     "first_best_in_list_order": Wrong(
         fails={"test_tie_goes_to_the_smallest_depth": "value_mismatch"},
         only=True,
-        source=dedent('''
-            import numpy as np
-            from sklearn.model_selection import KFold, cross_val_score
-            from sklearn.tree import DecisionTreeClassifier
-
-
-            def choose_max_depth(X, y, depths, n_splits=5, seed=0):
-                cv = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
-                scores = [float(np.mean(cross_val_score(DecisionTreeClassifier(max_depth=d, random_state=seed),
-                                                        X, y, cv=cv, scoring="accuracy"))) for d in depths]
-                i = int(np.argmax(scores))
-                return depths[i], scores[i], scores
-        '''),
+        source=variant(DTCV, ("best_depth = min(d for d, s in zip(depths, mean_scores) if s >= best - TIE_TOLERANCE)",
+                              "best_depth = depths[int(np.argmax(mean_scores))]")),
     ),
 }
 
@@ -488,34 +282,11 @@ DTCV_CORRECT = {
 }
 
 
-# === the tests =============================================================================================
+# === the grading tests ====================================================================================
 CASES = {
-    "linear_regression": (LINEAR_REGRESSION_WRONG, LINEAR_REGRESSION_CORRECT),
-    "kmeans": (KMEANS_WRONG, KMEANS_CORRECT),
-    "decision_tree_cv": (DTCV_WRONG, DTCV_CORRECT),
+    "linear_regression": Cases(LINEAR_REGRESSION_WRONG, LINEAR_REGRESSION_CORRECT),
+    "kmeans": Cases(KMEANS_WRONG, KMEANS_CORRECT),
+    "decision_tree_cv": Cases(DTCV_WRONG, DTCV_CORRECT),
 }
-
-
-@pytest.mark.parametrize("exercise_id", list(CASES))
-def test_stub_fails(course, grade_source, exercise_id):
-    exercise = course.exercises[exercise_id]
-    record = grade_source(exercise_id, course.path(exercise.stub).read_text())
-    assert_fails_as_expected(record, Wrong("", fails={t.test: "not_implemented" for t in record.tests}))
-    assert len(record.failed_tests) == len(record.tests)
-
-
-@pytest.mark.parametrize("exercise_id", list(CASES))
-def test_solution_passes(course, grade_source, exercise_id):
-    exercise = course.exercises[exercise_id]
-    assert_passes(grade_source(exercise_id, course.path(exercise.solution).read_text()))
-
-
-@pytest.mark.parametrize("exercise_id, name", [(e, n) for e, (wrong, _) in CASES.items() for n in wrong])
-def test_wrong_implementation_fails(course, grade_source, exercise_id, name):
-    wrong = CASES[exercise_id][0][name]
-    assert_fails_as_expected(grade_source(exercise_id, wrong.source), wrong)
-
-
-@pytest.mark.parametrize("exercise_id, name", [(e, n) for e, (_, correct) in CASES.items() for n in correct])
-def test_other_correct_implementation_passes(course, grade_source, exercise_id, name):
-    assert_passes(grade_source(exercise_id, CASES[exercise_id][1][name]))
+(test_stub_fails, test_solution_passes, test_wrong_implementation_fails,
+ test_other_correct_implementation_passes) = four_way_tests(CASES)
