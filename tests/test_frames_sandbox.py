@@ -35,6 +35,8 @@ HOSTILE = {
                    "bad_result"),
     "too_large": (HEADER.pack(2**62) + b"{", "frame_too_large"),
     "not_json": (frame(b"\xff\xfe this is not JSON"), "frame_not_json"),
+    # A frame begun and never finished: the keeper's own last word (how the runner ended) is swallowed by it.
+    "unfinished": (HEADER.pack(1000) + b'{"kind": "value", "data": "', "frame_not_json"),
     "forged_status": (frame(b'{"kind": "status", "status": 100000000000000000000000}'), "frame_malformed"),
 }
 
@@ -49,6 +51,8 @@ def forge(payload):
             os.write(fd, payload)
         except OSError:
             pass
+    if payload.startswith((1000).to_bytes(8, "big")):
+        os._exit(0)  # leave the frame unfinished: nothing but the keeper writes after it
     return 1
 '''
 

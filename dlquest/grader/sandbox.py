@@ -291,7 +291,7 @@ def _shallow(value: object, depth: int = 0) -> bool:
 
 
 def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, limits: Limits) -> ProbeResult:
-    frames, _ = _split_frames(raw, limits.result)
+    frames, unfinished = _split_frames(raw, limits.result)
     protections: dict = {}
     outcome = status = None
     for frame in frames:
@@ -314,6 +314,8 @@ def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, l
                            protections=protections)
     if outcome is not None:
         return _outcome(outcome, protections)
+    if unfinished and status is None:  # the keeper's last word went into a frame that learner code began
+        return ProbeResult(False, feedback=Feedback("frame_not_json", {}), protections=protections)
     return _death(status, limits, protections)
 
 
@@ -485,6 +487,7 @@ class ProbeSession:
             result = _outcome(frame, dict(self.protections))
         else:
             ended_while_loading = not self._loaded
+            unfinished = ended and status is None and bool(self._frames)  # as in _interpret
             self.close()
             if timed_out:
                 result = ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
@@ -496,6 +499,8 @@ class ProbeSession:
                                      protections=dict(self.protections))
             elif frame is not None:
                 result = _outcome(frame, dict(self.protections))
+            elif unfinished:
+                result = ProbeResult(False, feedback=Feedback("frame_not_json", {}), protections=dict(self.protections))
             else:
                 result = _death(status, self.limits, dict(self.protections))
         result.output = output.decode("utf-8", "replace")
