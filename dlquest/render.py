@@ -18,6 +18,8 @@ PROTECTION_NAMES = {
     "process_limit": ("a process limit", "进程数限制"),
     "memory_limit": ("a memory limit", "内存限制"),
     "no_capabilities": ("dropped capabilities", "去除特权"),
+    "no_exec": ("no new programs (seccomp)", "禁止启动新程序（seccomp）"),
+    "hidden_data": ("hidden held-out data", "隐藏留出数据"),
 }
 
 

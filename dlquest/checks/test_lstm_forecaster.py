@@ -1,13 +1,19 @@
 """Check for `lstm_forecaster` (project): beat the last-value forecast by 20% on a held-out tail.
 
-The series is generated here, with the session's seed, by this module's own copy of the course's generator
-(the learner's copy of `make_series` is never used). The learner's code receives the 800 training values and,
-for each of the 200 held-out targets, the 64 values before it; the targets themselves are computed again only
-after the learner's process has returned. The model is trained once per submission and seed, and both tests
+The series is generated here by this module's own copy of the course's generator (the learner's copy of
+`make_series` is never used), with a seed drawn afresh for every grading from this process's own randomness,
+once the learner's process has started: the learner's code holds the generator and could know the session's
+seed, so a series made from that seed could be made again there, held-out tail and all. (The reference beats
+the last-value forecast by a wide margin on any series: its ratio is ~0.2, the bar 0.8.)
+
+The learner's code receives the 800 training values, then the 200 held-out histories one at a time, each
+prediction returned before the next history is sent: history j + 1 ends with target j, so all of them at
+once would hand over every target but the last. The model is trained once per submission, and both tests
 judge that one run. The exercise's time-out (one CPU thread) bounds the training.
 """
 
 import hashlib
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +24,8 @@ from dlquest.grader.records import CheckFailed, Feedback
 N_VALUES, N_TRAIN, HISTORY = 1000, 800, 64
 REQUIRED_RATIO = 0.8
 _RESULTS = {}
+_SERIES_SEEDS = {}  # this grading's secret seed per session seed (the module is loaded anew for each grading)
+_TRAINED = {}  # in the learner's process only: the trained model and its state, between the probes
 
 
 def make_series(n=1000, seed=0):
@@ -44,25 +52,46 @@ def _warm_up():
 _warm_up()
 
 
+def series_seed(seed):
+    return _SERIES_SEEDS.setdefault(seed, secrets.randbits(63))
+
+
 def inputs(seed):
     """What the learner may see: the training part, and the 64 values before each held-out target."""
-    series = make_series(N_VALUES, seed)
+    series = make_series(N_VALUES, series_seed(seed))
     histories = np.stack([series[t - HISTORY:t] for t in range(N_TRAIN, N_VALUES)])
     return series[:N_TRAIN].copy(), histories
 
 
 def targets(seed):
-    return make_series(N_VALUES, seed)[N_TRAIN:]
+    return make_series(N_VALUES, series_seed(seed))[N_TRAIN:]
 
 
-def forecast(module, train_series, histories):
+def trained(module, train_series):
     model = module.build_model()
     has_lstm = isinstance(model, torch.nn.Module) and any(isinstance(m, torch.nn.LSTM) for m in model.modules())
-    state = module.train_model(model, train_series.copy())
-    predicted = module.predict(model, state, histories.copy())
+    _TRAINED["model"] = (model, module.train_model(model, train_series.copy()))
+    return {"has_lstm": bool(has_lstm)}
+
+
+def forecast_one(module, history):
+    """predict() on one history (a batch of one row): the value it forecasts, or what came back instead."""
+    model, state = _TRAINED["model"]
+    predicted = module.predict(model, state, history[None].copy())
     if hasattr(predicted, "detach"):
         predicted = predicted.detach().cpu().double().numpy()
-    return {"has_lstm": bool(has_lstm), "predictions": np.asarray(predicted, dtype=np.float64)}
+    return np.asarray(predicted, dtype=np.float64).reshape(-1)
+
+
+def forecast(learner, train_series, histories):
+    """Train in the learner's process, then forecast each held-out target from its history, in time order."""
+    result = learner.run(trained, train_series)
+    rows = [learner.run(forecast_one, history) for history in histories]
+    bad = [row for row in rows if getattr(row, "shape", None) != (1,)]
+    if bad:
+        raise CheckFailed(Feedback("shape_mismatch", {"what": "predict(model, state, histories) for one history",
+                                                      "expected": [1], "got": list(getattr(bad[0], "shape", ()))}))
+    return {**result, "predictions": np.concatenate(rows)}
 
 
 def learner_forecast(learner, seed):
@@ -70,7 +99,7 @@ def learner_forecast(learner, seed):
     key = (str(learner.path), hashlib.sha256(Path(learner.path).read_bytes()).hexdigest(), seed)
     if key not in _RESULTS:
         try:
-            _RESULTS[key] = learner.run(forecast, *inputs(seed))
+            _RESULTS[key] = forecast(learner, *inputs(seed))
         except CheckFailed as failure:
             _RESULTS[key] = failure
     result = _RESULTS[key]

@@ -5,23 +5,31 @@ The training data is the course's shipped train split, prepared here as the less
 negations, vocabulary with min_freq=2, right padding). The held-out reviews are new ones from the course's
 generator, drawn with a seed derived from the session's seed: an instructor's secret seed gives reviews no one
 has seen. Only their tokens reach the learner's process; their labels stay here.
+
+The course's data folder (the generator and the shipped reviews) is hidden from the learner's process
+(HELD_OUT_DATA), so code cannot make the held-out reviews again and look their labels up. The held-out reviews
+come in a fresh random order (the generator alternates positive and negative ones: in its order, 1, 0, 1, 0, …
+would score 100%), and where the sandbox cannot hide the data, each with one random token left out, so that an
+exact lookup fails (the grading then says that the data was not hidden).
 """
 
 import hashlib
 import importlib.util
 import re
+import secrets
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import torch
 
-from dlquest.grader.checklib import assert_same, to_device
+from dlquest.grader.checklib import assert_same, held_out_hidden, scrub, to_device
 from dlquest.grader.records import CheckFailed, Feedback
 
 REQUIRED_ACCURACY = 0.88
 N_HELD_OUT = 600
 REVIEWS_PY = Path(__file__).resolve().parents[1] / "data" / "reviews" / "reviews.py"
+HELD_OUT_DATA = (REVIEWS_PY.parents[1],)
 _DATA = {}
 _RESULTS = {}
 
@@ -182,11 +190,35 @@ def train_and_predict(module, seed, vocab_size, train, test):
     return logits.argmax(dim=1) if isinstance(logits, torch.Tensor) else logits
 
 
+def perturbed(test, labels, drop_a_token):
+    """The held-out reviews in a fresh random order; with `drop_a_token`, each with one random token left out."""
+    tokens, lengths = test
+    generator = torch.Generator().manual_seed(secrets.randbits(63))
+    order = torch.randperm(len(lengths), generator=generator)
+    tokens, lengths, labels = tokens[order].clone(), lengths[order].clone(), labels[order]
+    for row in range(len(lengths) if drop_a_token else 0):
+        length = int(lengths[row])
+        if length > 1:
+            drop = int(torch.randint(length, (1,), generator=generator))
+            tokens[row, drop:length - 1] = tokens[row, drop + 1:length].clone()
+            tokens[row, length - 1] = 0
+            lengths[row] = length - 1
+    return (tokens, lengths), labels
+
+
+def teardown_module():
+    """Leave no held-out label in this process's memory: a warm grader forks the next learner's process from it."""
+    scrub(_RESULTS)
+    scrub(_DATA)
+
+
 def learner_predictions(learner, seed):
     """Train once per submission and seed; both tests judge the same run."""
     key = (str(learner.path), hashlib.sha256(Path(learner.path).read_bytes()).hexdigest(), seed)
     if key not in _RESULTS:
+        exposed = not held_out_hidden(learner)  # asked first: it starts the learner's process if need be
         vocab_size, train, test, labels = prepared(seed)
+        test, labels = perturbed(test, labels, drop_a_token=exposed)
         try:
             _RESULTS[key] = (learner.run(train_and_predict, seed, vocab_size, train, test), labels)
         except CheckFailed as failure:
