@@ -277,3 +277,15 @@ def test_the_gradescope_autograder_gives_feedback_in_the_language_it_was_built_w
     command = shlex.split(script.split("exec python3 -m dlquest", 1)[1].replace("\\\n", " "))
     args = build_parser().parse_args(command)
     assert args.handler.__name__ == "cmd_gradescope_run" and args.lang == "zh" and args.exercises == "perceptron"
+
+
+def test_the_report_and_frame_messages_say_the_same_in_both_languages():
+    from string import Formatter
+
+    from dlquest.i18n import MESSAGES
+
+    keys = [key for key in MESSAGES if key.startswith(("report.", "fb.frame_"))]
+    assert len(keys) >= 15
+    for key in keys:
+        fields = [{name for _, name, _, _ in Formatter().parse(MESSAGES[key][lang]) if name} for lang in ("en", "zh")]
+        assert fields[0] == fields[1], key
