@@ -45,3 +45,23 @@ def complete_snippets(guide: Path) -> list[Snippet]:
 def fenced_python(guide: Path) -> list[str]:
     """Every ```python snippet of the guide, complete or not."""
     return re.findall(r"^```python\n(.*?)^```", guide.read_text(encoding="utf-8"), flags=re.S | re.M)
+
+
+def copy_files_into(guide: Path) -> list[str]:
+    """Rewrite every `complete file` snippet of the guide with the file it names; the snippets changed."""
+    lines = guide.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = []
+    for snippet in reversed(complete_snippets(guide)):
+        if snippet.kind != "file":
+            continue
+        text = (guide.parent / snippet.target).read_text(encoding="utf-8")
+        if text != snippet.text:
+            close = next(i for i in range(snippet.line, len(lines)) if lines[i].startswith("```"))
+            lines[snippet.line:close] = [text]
+            changed.append(snippet.target)
+    guide.write_text("".join(lines), encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":  # python tests/doc_snippets.py: copy the example course's files into the guide
+    print("\n".join(copy_files_into(Path(__file__).resolve().parents[1] / "docs" / "authoring.md")) or "in step")

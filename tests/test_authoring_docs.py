@@ -38,7 +38,8 @@ def test_the_guide_marks_its_complete_snippets():
 @pytest.mark.parametrize("snippet", FILES, ids=lambda s: s.name)
 def test_a_complete_file_snippet_is_that_file_of_the_example_course(snippet):
     assert snippet.text == (DOCS / snippet.target).read_text(encoding="utf-8"), (
-        f"docs/authoring.md line {snippet.line} differs from docs/{snippet.target}: copy one to the other")
+        f"docs/authoring.md line {snippet.line} differs from docs/{snippet.target}: `python tests/doc_snippets.py` "
+        "copies the example course's files into the guide")
 
 
 def test_the_guide_builds_a_sound_course_with_a_running_example(tmp_path, run_dlquest):
