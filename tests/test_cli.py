@@ -65,7 +65,7 @@ def test_list_shows_status_and_locks(ws, dlquest):
     result = dlquest("list", cwd=ws)
     assert result.returncode == 0
     assert "perceptron" in result.stdout and "not started" in result.stdout
-    assert "locked: pass perceptron first" in result.stdout
+    assert "locked: pass activations first" in result.stdout
 
 
 def test_a_wrong_exercise_name_suggests_the_right_one(ws, dlquest):
