@@ -441,3 +441,24 @@ def test_honest_versions_still_pass(grade_source, name):
     exercise, source = HONEST[name]
     record = grade_source(exercise, source)
     assert record.outcome == "passed", [(t.test, t.feedback) for t in record.tests if t.outcome != "passed"]
+
+
+@pytest.mark.grading  # course check grades the reference and the stub
+def test_course_check_fails_a_rule_that_matches_nothing(tmp_path):
+    """A rule whose pattern names no operator protects nothing: `dlquest course check` says so, for the check
+    and the pattern, and a learner's grading is an error of the course, not a pass."""
+    import shutil
+
+    from dlquest.authoring import check_course
+    from dlquest.course import load_course
+
+    root = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "docs" / "example-course", root)
+    check = root / "checks" / "test_relu.py"
+    source = check.read_text()
+    assert 'ops=["aten::relu",' in source
+    check.write_text(source.replace('ops=["aten::relu",', 'ops=["aten::relu_by_hand",'))
+    problems = check_course(load_course(root))
+    assert problems, "a rule that matches no operator passed course check"
+    text = "\n".join(map(str, problems))
+    assert "'aten::relu_by_hand' matches no dispatcher operator" in text, text

@@ -78,22 +78,27 @@ class Rule:
     def problems(self) -> list[str]:
         """What is wrong with this rule, for `dlquest course check`: a pattern that matches no operator, a
         Python name that does not resolve."""
-        problems = []
-        for pattern in self.ops:
-            try:
-                regex = re.compile(pattern)
-            except re.error as err:
-                problems.append(f"the operator pattern {pattern!r} is not a regular expression: {err}")
-                continue
-            if not any(regex.fullmatch(_base(name)) for name in _all_operators()):
-                problems.append(f"the operator pattern {pattern!r} matches no dispatcher operator (patterns are "
-                                "matched in full against names like 'aten::conv2d')")
-        for name in self.python:
-            try:
-                _resolve(name)
-            except (ImportError, AttributeError) as err:
-                problems.append(f"the Python name {name!r} does not resolve: {err}")
-        return problems
+        return list(_problems(self))
+
+
+@functools.cache
+def _problems(rule: Rule) -> tuple[str, ...]:
+    problems = []
+    for pattern in rule.ops:
+        try:
+            regex = re.compile(pattern)
+        except re.error as err:
+            problems.append(f"the operator pattern {pattern!r} is not a regular expression: {err}")
+            continue
+        if not any(regex.fullmatch(base) for _, base in _all_operators()):
+            problems.append(f"the operator pattern {pattern!r} matches no dispatcher operator (patterns are "
+                            "matched in full against names like 'aten::conv2d')")
+    for name in rule.python:
+        try:
+            _resolve(name)
+        except (ImportError, AttributeError) as err:
+            problems.append(f"the Python name {name!r} does not resolve: {err}")
+    return tuple(problems)
 
 
 def declared_rule(module: types.ModuleType | None) -> Rule | None:
@@ -113,16 +118,39 @@ class _Plan:
 
 
 _PLANS: dict[Rule, _Plan] = {}
-_OPERATORS: list[str] = []
+_OPERATORS: list[tuple[str, str]] = []  # (name with overload, name without), of every dispatcher operator
+_DECOMPOSITIONS: list[tuple[dict, Any, str, Any]] = []  # (table, overload, its name, function)
+_REFERENCE_FUNCTIONS: list[tuple[str, types.FunctionType]] = []  # torch._decomp/_refs/_prims, by attribute
 
 
-def _all_operators() -> list[str]:
+def _all_operators() -> list[tuple[str, str]]:
     import torch
 
     if not _OPERATORS or ("torchvision" in sys.modules and not any(n.startswith("torchvision::")
-                                                                   for n in _OPERATORS)):
-        _OPERATORS[:] = torch._C._dispatch_get_all_op_names()
+                                                                   for n, _ in _OPERATORS)):
+        _OPERATORS[:] = [(name, _base(name)) for name in torch._C._dispatch_get_all_op_names()]
     return _OPERATORS
+
+
+def _decompositions() -> list[tuple[dict, Any, str, Any]]:
+    """Every entry of torch's decomposition tables, with its operator's name (read once per process)."""
+    if not _DECOMPOSITIONS:
+        import torch._decomp
+
+        for table in torch._decomp.global_decomposition_table.values():
+            _DECOMPOSITIONS.extend((table, overload, _overload_name(overload), function)
+                                   for overload, function in list(table.items()))
+    return _DECOMPOSITIONS
+
+
+def _reference_functions() -> list[tuple[str, types.FunctionType]]:
+    """The functions of torch's Python decomposition and reference modules, by attribute name."""
+    if not _REFERENCE_FUNCTIONS:
+        for module_name, module in list(sys.modules.items()):
+            if module is not None and module_name.startswith(("torch._decomp", "torch._refs", "torch._prims")):
+                _REFERENCE_FUNCTIONS.extend((attribute, value) for attribute, value in list(vars(module).items())
+                                            if isinstance(value, types.FunctionType))
+    return _REFERENCE_FUNCTIONS
 
 
 def _base(name: str) -> str:
@@ -139,13 +167,13 @@ def _plan(rule: Rule) -> _Plan:
 def _make_plan(rule: Rule) -> _Plan:
     import torch
 
-    patterns = [re.compile(p) for p in rule.ops]
+    pattern = re.compile("|".join(f"(?:{p})" for p in rule.ops)) if rule.ops else None
     allowed = set(rule.allow)
 
     def forbidden(base: str) -> bool:
-        return base not in allowed and any(p.fullmatch(base) for p in patterns)
+        return pattern is not None and base not in allowed and pattern.fullmatch(base) is not None
 
-    operators = tuple(sorted(n for n in _all_operators() if forbidden(_base(n))))
+    operators = tuple(sorted(name for name, base in _all_operators() if forbidden(base)))
     plan = _Plan(operators)
     for name in operators:
         namespace, op = name.split("::", 1)
@@ -157,21 +185,14 @@ def _make_plan(rule: Rule) -> _Plan:
         # torch's Python decompositions of these operators: the tables, and every function of torch's
         # decomposition and reference modules whose name the rule's patterns match (helpers included:
         # torch._decomp.decompositions.one_layer_lstm is an LSTM as much as aten::lstm is).
-        import torch._decomp
-
-        for table in torch._decomp.global_decomposition_table.values():
-            for overload, function in list(table.items()):
-                if _overload_name(overload) in names:
-                    plan.table_entries.append((table, overload))
-                    plan.overloads.append(overload)
-                    plan.functions.extend(_functions_of(function))
-        for module_name, module in list(sys.modules.items()):
-            if not module_name.startswith(("torch._decomp", "torch._refs", "torch._prims")) or module is None:
-                continue
-            for attribute, value in list(vars(module).items()):
-                if isinstance(value, types.FunctionType) and (forbidden(f"aten::{attribute}")
-                                                              or forbidden(f"aten::{attribute.lstrip('_')}")):
-                    plan.functions.extend(_functions_of(value))
+        for table, overload, name, function in _decompositions():
+            if name in names:
+                plan.table_entries.append((table, overload))
+                plan.overloads.append(overload)
+                plan.functions.extend(_functions_of(function))
+        for attribute, function in _reference_functions():
+            if forbidden(f"aten::{attribute}") or forbidden(f"aten::{attribute.lstrip('_')}"):
+                plan.functions.extend(_functions_of(function))
     for name in rule.python:
         plan.functions.extend(_functions_of(_resolve(name), deep=True))
     unique: dict[int, types.FunctionType] = {id(f): f for f in plan.functions}
@@ -189,9 +210,18 @@ def _overload_name(overload: Any) -> str:
 _KEY_LINE = re.compile(r"^(\w+)(?:\[alias\])?: (?:fallthrough )?registered at", re.MULTILINE)
 
 
+# Keys whose kernels only redispatch the same operator to the keys below them (autocast casts its inputs, the
+# tracer records the call), where the rule's kernels are: registering there too would add ~40% to the time a
+# rule takes to install and forbid nothing more. Every other key with a kernel gets the rule's, since a kernel
+# there may compute the result itself (a backend) or out of other operators (CompositeImplicitAutograd, the
+# functorch batching decompositions).
+_REDISPATCH_ONLY = re.compile(r"Tracer|Autocast\w*")
+
+
 def _registered_keys(dump: str) -> list[str]:
-    """The dispatch keys (alias keys included) an operator has a kernel for, from `_dispatch_dump`."""
-    return [key for key in _KEY_LINE.findall(dump) if key not in ("debug", "schema", "name")]
+    """The dispatch keys (alias keys included) an operator has a kernel of its own for, from `_dispatch_dump`."""
+    return [key for key in _KEY_LINE.findall(dump)
+            if key not in ("debug", "schema", "name") and not _REDISPATCH_ONLY.fullmatch(key)]
 
 
 def _resolve(dotted: str) -> Any:
