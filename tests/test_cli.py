@@ -84,9 +84,17 @@ def test_check_fails_on_the_stub_then_passes_on_a_solution(ws, dlquest, run_dlqu
     passing = run_dlquest("check", "perceptron", cwd=ws)
     assert passing.returncode == 0, passing.stdout
     assert "All 8 tests passed" in passing.stdout and "Next: dlquest check " in passing.stdout
-    listing = dlquest("list", cwd=ws).stdout
-    conv2d_line = next(line for line in listing.splitlines() if " conv2d " in line)
-    assert "passed" in listing and "locked" not in conv2d_line
+    assert "passed" in dlquest("list", cwd=ws).stdout
+
+
+def test_a_pass_unlocks_what_requires_it(ws, dlquest, run_dlquest):
+    def mlp_numpy_line() -> str:
+        return next(line for line in dlquest("list", cwd=ws).stdout.splitlines() if " mlp_numpy " in line)
+
+    assert "locked: pass activations first" in mlp_numpy_line()
+    shutil.copy(SOLUTIONS / "activations.py", ws / "exercises" / "activations.py")
+    assert run_dlquest("check", "activations", cwd=ws).returncode == 0
+    assert "locked" not in mlp_numpy_line()
 
 
 def test_check_reports_expected_versus_got(ws, dlquest, run_dlquest):
