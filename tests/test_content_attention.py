@@ -14,15 +14,8 @@ from textwrap import dedent
 
 import pytest
 import torch
-from discrimination import (
-    Wrong,
-    assert_fails_as_expected,
-    assert_passes,
-    load_solution,
-    solution_passes,
-    stub_fails,
-    variant,
-)
+
+from discrimination import Cases, Wrong, four_way_tests, load_solution, variant
 
 # === seq2seq ==============================================================================================
 SEQ2SEQ = dedent('''
@@ -110,7 +103,8 @@ SEQ2SEQ_WRONG = {
             "            teacher = torch.rand(batch, generator=generator) < teacher_forcing_ratio\n"
             "            token = torch.where(teacher.to(tgt.device), tgt[:, t], logits.argmax(dim=1))\n")),
     ),
-    # Python's random module: ignores the generator, so ratio 0.5 is not reproducible.
+    # Python's random module: ignores the generator, so ratio 0.5 is not reproducible. (It draws the same coins
+    # on every run all the same: the grader seeds the global generators per test.)
     "python_random_coin": Wrong(
         fails={f"test_ratio_half_with_a_seeded_generator[cpu-{i}]": "value_mismatch" for i in range(3)},
         only=True,
@@ -181,26 +175,6 @@ SEQ2SEQ_CORRECT = {
 }
 
 
-def test_seq2seq_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "seq2seq")
-
-
-def test_seq2seq_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "seq2seq")
-
-
-@pytest.mark.parametrize("name", list(SEQ2SEQ_WRONG))
-def test_seq2seq_wrong_implementation_fails(course, grade_source, name):
-    wrong = SEQ2SEQ_WRONG[name]
-    # python_random_coin draws the same coins on every run: the grader seeds the global generators per test.
-    assert_fails_as_expected(grade_source("seq2seq", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(SEQ2SEQ_CORRECT))
-def test_seq2seq_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("seq2seq", SEQ2SEQ_CORRECT[name]))
-
-
 def test_seq2seq_ratios_one_and_zero_differ_and_are_deterministic(course):
     solution = load_solution(course, "seq2seq")
     torch.manual_seed(0)
@@ -243,6 +217,14 @@ SDPA_CAUSAL = "test_scaled_dot_product[cpu-causal]"
 SDPA_TORCH = "test_scaled_dot_product_output_equals_torch[cpu-full-mask]"
 SDPA_PROPS = "test_scaled_dot_product_rows_sum_to_one_and_masked_weights_are_zero[cpu-full-mask]"
 SDPA_FORBIDDEN = "test_does_not_call_torch_scaled_dot_product_attention"
+SDPA_TESTS = ([f"test_scaled_dot_product[cpu-{case}]"
+               for case in ("plain", "cross", "heads", "causal", "key-padding", "full-mask")]
+              + [f"test_scaled_dot_product_output_equals_torch[cpu-{case}]"
+                 for case in ("causal", "key-padding", "full-mask")]
+              + [f"test_scaled_dot_product_rows_sum_to_one_and_masked_weights_are_zero[cpu-{case}]"
+                 for case in ("causal", "full-mask")]
+              + [f"test_scaled_dot_product_gradients[cpu-{case}]" for case in ("cross", "key-padding")]
+              + ["test_scaled_dot_product_keeps_float32[cpu]"])
 SDPA_SCORES = "    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])\n"
 SDPA_MASK = "        scores = scores.masked_fill(~mask, float(\"-inf\"))\n    weights"
 
@@ -281,9 +263,10 @@ ATTENTION_WRONG = {
         source=variant(ATTENTION, ("torch.tanh((query @ W_q.T).unsqueeze(1) + keys @ W_k.T)",
                                    "((query @ W_q.T).unsqueeze(1) + keys @ W_k.T)")),
     ),
-    # Calls torch's own function (right values, but the exercise is to write it).
+    # Calls torch's own function (right values, but the exercise is to write it). A forbidden operator raises
+    # wherever it is called (the check's RULE), so every scaled dot-product test fails with `forbidden`.
     "calls_torch": Wrong(
-        fails={SDPA_FORBIDDEN: "forbidden"},
+        fails={SDPA_FORBIDDEN: "forbidden", **dict.fromkeys(SDPA_TESTS, "forbidden")},
         only=True,
         source=variant(ATTENTION, ("    return weights @ V, weights",
                                    "    output = torch.nn.functional.scaled_dot_product_attention(Q, K, V, attn_mask=mask)\n"
@@ -321,25 +304,6 @@ ATTENTION_CORRECT = {
             return torch.einsum("...qk,...kv->...qv", weights, V), weights
     '''),
 }
-
-
-def test_attention_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "attention")
-
-
-def test_attention_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "attention")
-
-
-@pytest.mark.parametrize("name", list(ATTENTION_WRONG))
-def test_attention_wrong_implementation_fails(course, grade_source, name):
-    wrong = ATTENTION_WRONG[name]
-    assert_fails_as_expected(grade_source("attention", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(ATTENTION_CORRECT))
-def test_attention_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("attention", ATTENTION_CORRECT[name]))
 
 
 def test_attention_reference_equals_torch(course):
@@ -405,6 +369,13 @@ MHA_CAUSAL = "test_attention_with_masks[cpu-causal]"
 MHA_TORCH = "test_equals_nn_multihead_attention[cpu-three-heads]"
 MHA_CAUSAL_MASK = "test_causal_mask[5]"
 MHA_FORBIDDEN = "test_does_not_call_torch_multi_head_attention"
+MHA_FORWARD_TESTS = ([f"test_attention_without_masks[cpu-{case}]"
+                      for case in ("self", "three-heads", "one-head", "cross")]
+                     + [f"test_attention_with_masks[cpu-{case}]"
+                        for case in ("key-padding", "causal", "causal-and-padding")]
+                     + [f"test_equals_nn_multihead_attention[cpu-{case}]"
+                        for case in ("three-heads", "cross", "causal-and-padding")]
+                     + [f"test_gradients[cpu-{case}]" for case in ("self", "causal-and-padding")])
 
 MHA_WRONG = {
     # Scales by √embed_dim instead of √head_dim (right only with one head).
@@ -445,9 +416,10 @@ MHA_WRONG = {
         only=True,
         source=variant(MHA, ("triu(diagonal=1)", "triu(diagonal=0)")),
     ),
-    # Hands the work to torch.
+    # Hands the work to torch. A forbidden operator raises wherever it is called (the check's RULE), so every test
+    # that runs the forward pass fails with `forbidden`.
     "calls_torch": Wrong(
-        fails={MHA_FORBIDDEN: "forbidden"},
+        fails={MHA_FORBIDDEN: "forbidden", **dict.fromkeys(MHA_FORWARD_TESTS, "forbidden")},
         only=True,
         source=variant(MHA, ("        weights = torch.softmax(scores, dim=-1)\n",
                              "        weights = torch.softmax(scores, dim=-1)\n"
@@ -504,25 +476,6 @@ MHA_CORRECT = {
             return idx[None, :] > idx[:, None]
     '''),
 }
-
-
-def test_multi_head_attention_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "multi_head_attention")
-
-
-def test_multi_head_attention_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "multi_head_attention")
-
-
-@pytest.mark.parametrize("name", list(MHA_WRONG))
-def test_multi_head_attention_wrong_implementation_fails(course, grade_source, name):
-    wrong = MHA_WRONG[name]
-    assert_fails_as_expected(grade_source("multi_head_attention", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(MHA_CORRECT))
-def test_multi_head_attention_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("multi_head_attention", MHA_CORRECT[name]))
 
 
 def test_multi_head_attention_reference_equals_torch(course):
@@ -698,25 +651,6 @@ BLOCK_CORRECT = {
 }
 
 
-def test_transformer_block_stub_fails(course, grade_source):
-    stub_fails(course, grade_source, "transformer_block")
-
-
-def test_transformer_block_solution_passes(course, grade_source):
-    solution_passes(course, grade_source, "transformer_block")
-
-
-@pytest.mark.parametrize("name", list(BLOCK_WRONG))
-def test_transformer_block_wrong_implementation_fails(course, grade_source, name):
-    wrong = BLOCK_WRONG[name]
-    assert_fails_as_expected(grade_source("transformer_block", wrong.source), wrong)
-
-
-@pytest.mark.parametrize("name", list(BLOCK_CORRECT))
-def test_transformer_block_other_correct_implementation_passes(course, grade_source, name):
-    assert_passes(grade_source("transformer_block", BLOCK_CORRECT[name]))
-
-
 def test_transformer_block_reference_equals_torch(course):
     solution = load_solution(course, "transformer_block")
     torch.manual_seed(0)
@@ -728,6 +662,17 @@ def test_transformer_block_reference_equals_torch(course):
     pe = solution.sinusoidal_positional_encoding(6, 4)
     assert pe.dtype == torch.float32 and pe.shape == (6, 4)
     torch.testing.assert_close(pe[3], torch.tensor([math.sin(3), math.cos(3), math.sin(0.03), math.cos(0.03)]))
+
+
+# === the grading tests ====================================================================================
+CASES = {
+    "seq2seq": Cases(SEQ2SEQ_WRONG, SEQ2SEQ_CORRECT),
+    "attention": Cases(ATTENTION_WRONG, ATTENTION_CORRECT),
+    "multi_head_attention": Cases(MHA_WRONG, MHA_CORRECT),
+    "transformer_block": Cases(BLOCK_WRONG, BLOCK_CORRECT),
+}
+(test_stub_fails, test_solution_passes, test_wrong_implementation_fails,
+ test_other_correct_implementation_passes) = four_way_tests(CASES)
 
 
 # === lessons and manifest =================================================================================
@@ -757,12 +702,10 @@ def test_lesson_page_is_terminal_markdown(course, lesson, lang):
     assert f"dlquest run {lesson}" in text, "the page says how to run its example"
 
 
+# Three hints in both languages and a lesson: tested for the whole course in tests/test_lessons.py.
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))
-def test_exercise_has_three_hints_per_language_and_its_lesson(course, exercise_id):
+def test_exercise_is_taught_by_its_lesson_which_says_how_to_check_it(course, exercise_id):
     exercise = course.exercises[exercise_id]
-    assert len(exercise.hints) >= 3
-    for hint in exercise.hints:
-        assert hint.en.strip() and hint.zh.strip()
     assert exercise.lesson == EXERCISES[exercise_id]
     page = {lang: course.path(course.lessons[exercise.lesson].pages[lang]).read_text() for lang in ("en", "zh")}
     assert all(f"dlquest check {exercise_id}" in text for text in page.values())

@@ -217,6 +217,10 @@ CONV2D_UNFOLD = dedent('''
             out = out + bias[None, :, None, None]
         return out
 ''')
+CONV2D_TESTS = ([f"test_forward[cpu-{case}]" for case in ("basic", "no-bias", "stride2-pad1", "pairs", "1x1",
+                                                          "wide-stride", "kernel-as-big-as-input")]
+                + [f"test_gradients[cpu-{case}]" for case in ("basic", "stride2-pad1", "pairs", "wide-stride")]
+                + ["test_keeps_float32[cpu]"])
 CONV2D_PAD = "x = F.pad(input, (pw, pw, ph, ph))"
 CONV2D_BIAS = "    if bias is not None:\n        out = out + bias[None, :, None, None]\n"
 
@@ -267,9 +271,10 @@ CONV2D_WRONG = {
                        ("    return out\n",
                         "    return torch.from_numpy(np.ascontiguousarray(out)).to(input.device)\n")),
     ),
-    # Calls the built-in convolution instead of writing one: right values, but not allowed.
+    # Calls the built-in convolution instead of writing one: right values, but not allowed. A forbidden operator
+    # raises wherever it is called (the check's RULE), so every test fails with `forbidden`.
     "calls_builtin_conv2d": Wrong(
-        fails={"test_does_not_call_a_builtin_convolution": "forbidden"},
+        fails=dict.fromkeys([*CONV2D_TESTS, "test_does_not_call_a_builtin_convolution"], "forbidden"),
         only=True,
         source=CONV2D_UNFOLD + dedent('''
 
