@@ -462,3 +462,62 @@ def test_course_check_fails_a_rule_that_matches_nothing(tmp_path):
     assert problems, "a rule that matches no operator passed course check"
     text = "\n".join(map(str, problems))
     assert "'aten::relu_by_hand' matches no dispatcher operator" in text, text
+
+
+@pytest.mark.grading
+def test_without_seccomp_the_grading_says_the_protection_is_off(tmp_path, monkeypatch):
+    """Where libseccomp (or its binding) is missing, the child runs without the filter and the protections
+    say so; the record's list of protections that are off names it, in both languages."""
+    from dlquest.grader import seccomp
+    from dlquest.grader.records import GradeRecord
+    from dlquest.render import protections_off
+
+    monkeypatch.setattr(seccomp, "_CHECKED", [True])
+    monkeypatch.setattr(seccomp, "_MODULE", [])
+    path = tmp_path / "module.py"
+    path.write_text("")
+    with sandbox.ProbeSession(path, confine=sandbox.Confinement()) as session:
+        result = session.call(dispatch_handles)
+    assert result.ok and result.protections["no_exec"] is False
+    record = GradeRecord(exercise="x", outcome="passed", tests=[], started_at=0.0, duration=0.0, devices=[],
+                         source_sha256="", check_sha256="", grader_version="", torch_version=None,
+                         protections=result.protections)
+    assert "no new programs (seccomp)" in protections_off(record, "en")
+    assert "禁止启动新程序（seccomp）" in protections_off(record, "zh")
+
+
+@pytest.mark.grading
+def test_a_rule_holds_torchvision_operators_and_python_ops(tmp_path):
+    """Detection exercises forbid torchvision's box_iou (Python) and nms (an operator and its Python
+    wrapper): both raise in the learner's child, and the permitted operators of torchvision still run."""
+    import torchvision  # noqa: F401 - the check imports it, so its operators are registered before planning
+
+    rule = Rule("torchvision's box_iou / nms", ops=["torchvision::nms"], python=["torchvision.ops.boxes.box_iou",
+                                                                              "torchvision.ops.boxes.nms"])
+    assert rule.problems() == [] and rule.operators() == ("torchvision::nms",)
+    path = tmp_path / "detection.py"
+    path.write_text(textwrap.dedent('''
+        import torch
+        from torchvision.ops import box_iou, nms, box_area
+
+        BOXES = torch.tensor([[0.0, 0.0, 2.0, 2.0], [1.0, 1.0, 3.0, 3.0]])
+
+        def cheat_iou():
+            return box_iou(BOXES, BOXES)
+
+        def cheat_nms():
+            return nms(BOXES, torch.tensor([0.9, 0.8]), 0.1)
+
+        def cheat_nms_operator():
+            return torch.ops.torchvision.nms(BOXES, torch.tensor([0.9, 0.8]), 0.1)
+
+        def cheat_area():
+            return box_area(BOXES)
+    '''))
+    rules.prepare(rule)
+    with sandbox.ProbeSession(path, confine=sandbox.Confinement(rule=rule)) as session:
+        for technique in ("iou", "nms", "nms_operator"):
+            result = session.call(run_cheat, (technique,))
+            assert not result.ok and result.feedback.code == "forbidden", (technique, result.feedback)
+        allowed = session.call(run_cheat, ("area",))
+        assert allowed.ok, allowed.feedback
