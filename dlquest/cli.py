@@ -27,7 +27,7 @@ from dlquest.progress import (
     ProgressUnavailable,
 )
 from dlquest.render import minutes_text
-from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace
+from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace, WorkspaceReadOnly
 
 USAGE_ERROR = 2
 
@@ -64,7 +64,10 @@ class Context:
         else:
             self.course = _load(course_dir, self.lang)
         if self._workspace is not None:
-            added = self._workspace.sync_stubs(self.course)
+            try:
+                added = self._workspace.sync_stubs(self.course)
+            except WorkspaceReadOnly as err:
+                raise UsageError(t("cli.workspace_read_only", self.lang, path=err.path, detail=err.detail)) from None
             if added:
                 print(t("cli.synced", self.lang, files=counted(len(added), "new_exercise_file", self.lang),
                         names=", ".join(added)), file=sys.stderr)
@@ -359,11 +362,15 @@ def cmd_lang(ctx: Context) -> int:
 
 
 def cmd_course_check(ctx: Context) -> int:
-    from dlquest.authoring import check_course
+    from dlquest.authoring import Problem, check_course
+    from dlquest.course import empty_parts
 
     lang = ctx.lang
-    problems = check_course(ctx.course, run_examples=ctx.args.run_examples,
-                            progress=(lambda line: None) if ctx.args.json else print)
+    # A course that loads may still have nothing in a unit or stage (or at all): never sound.
+    problems = [Problem(entry, what, {"kind": "empty", "file": str(ctx.course.manifest)})
+                for entry, what in empty_parts(ctx.course)]
+    problems += check_course(ctx.course, run_examples=ctx.args.run_examples,
+                             progress=(lambda line: None) if ctx.args.json else print)
     name = ctx.course.title.get(lang)
     if ctx.args.json:
         import json
@@ -386,8 +393,6 @@ def cmd_course_check(ctx: Context) -> int:
 
 def cmd_grade(ctx: Context) -> int:
     """Grade a folder of submissions (one workspace per student) and write the reports."""
-    import concurrent.futures
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
@@ -407,6 +412,10 @@ def cmd_grade(ctx: Context) -> int:
         if not submissions:
             raise UsageError(f"error: no submission for student {args.student!r} in {folder}")
     out = Path(args.out)
+    try:
+        batch.claim_output(out, course, args.force)
+    except batch.OtherCourse as err:
+        raise UsageError(f"error: {err}") from None
     store = batch.ResultStore(out)
     settings = {"seed": args.seed, "timeout": args.timeout, "device": args.device}
     wanted = [str(course.exercises[e].workspace_path) for e in exercises]
@@ -428,44 +437,45 @@ def cmd_grade(ctx: Context) -> int:
     devices = None if args.device == "auto" else [args.device]
     try:
         executor = batch.make_executor(args.workers, args.scheduler, args.device)
+    except batch.NoCluster as err:
+        raise UsageError(f"error: {err}") from None
     except (OSError, TimeoutError) as err:
         raise UsageError(f"error: cannot reach the Dask scheduler at {args.scheduler} ({err}); "
                          "start one with `dask scheduler` (see the README)") from None
     interrupted = False
-    with executor, Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                       console=console) as bar:
+    with Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console) as bar:
         task = bar.add_task("grading", total=len(todo))
         # One task per student and exercise, not per student: with several workers, a student whose code hangs
         # holds one worker for one exercise's time-out, not for all of them. A student's results are recorded
         # once all their exercises are graded.
-        futures, waiting = {}, {}
+        tasks, waiting = [], {}
         for submission, files, content in todo:
             waiting[submission.student] = {"content": content, "records": {}}
             for exercise in exercises:
                 path = str(course.exercises[exercise].workspace_path)
                 own = {path: files[path]} if path in files else {}
-                future = executor.submit(batch.grade_student, str(course.root), submission.student, own, [exercise],
-                                         args.seed, args.timeout, devices)
-                futures[future] = (submission.student, exercise)
+                tasks.append(batch.Task((submission.student, exercise), batch.grade_student,
+                                        (str(course.root), submission.student, own, [exercise], args.seed,
+                                         args.timeout, devices)))
+
+        def finished(done: batch.Task, records: list[dict]) -> None:
+            student, exercise = done.key
+            entry = waiting[student]
+            entry["records"][exercise] = records
+            if len(entry["records"]) == len(exercises):
+                store.add(student, entry["content"], exercises, settings,
+                          [record for e in exercises for record in entry["records"][e]])
+                bar.advance(task)
+
+        def lost(done: batch.Task, reason: str) -> None:
+            waiting[done.key[0]]["content"] = f"not graded: {reason}"  # so that a rerun tries again
+            finished(done, batch.not_gradable_records(done.key[0], [done.key[1]], reason, course))
+
+        rebuild = None if args.scheduler else (lambda n: batch.make_executor(n, None, args.device))
         try:
-            for future in concurrent.futures.as_completed(futures):
-                student, exercise = futures[future]
-                entry = waiting[student]
-                try:
-                    entry["records"][exercise] = future.result()
-                except Exception as err:  # a worker died (killed, out of memory): record it, go on
-                    entry["records"][exercise] = batch.not_gradable_records(
-                        student, [exercise], f"the grading worker failed: {err}", course)
-                    entry["content"] = f"worker failed: {err}"
-                if len(entry["records"]) == len(exercises):
-                    records = [record for e in exercises for record in entry["records"][e]]
-                    store.add(student, entry["content"], exercises, settings, records)
-                    bar.advance(task)
+            batch.run_tasks(tasks, executor, rebuild, args.workers, finished, lost)
         except KeyboardInterrupt:
             interrupted = True
-            for future in futures:
-                future.cancel()
-            executor.shutdown(wait=False)
     current = {s.student for s in batch.discover(folder)}
     results = {student: records for student, records in store.records().items() if student in current}
     reports.write_all(out, course, results, exercises, ctx.lang)

@@ -342,19 +342,20 @@ def manifest_digest(course: Course) -> str:
     return hashlib.sha256(course.manifest.read_bytes()).hexdigest()
 
 
-def empty_parts(course: Course) -> list[str]:
-    """What a sound course may not have: a unit without items, a stage without units, a course without
-    items. The loader allows them (a course being written still opens); `dlquest course check` refuses them."""
+def empty_parts(course: Course) -> list[tuple[str, str]]:
+    """What a sound course may not have, as (entry, what to do): a unit without items, a stage without units, a
+    course without items. The loader allows them (a course being written still opens and shows what is coming);
+    `dlquest course check` refuses them."""
     faults = []
     for stage in course.stages:
         if not stage.units:
-            faults.append(f"stage {stage.id!r} has no units; add a [[stages.units]] table under it or remove it")
+            faults.append((f"stage {stage.id!r}", "has no units; add a [[stages.units]] table under it or remove it"))
         for unit in stage.units:
             if not unit.items:
-                faults.append(f"unit {unit.id!r} (stage {stage.id!r}) has no items; add [[stages.units.items]] "
-                              "under it or remove it")
-    if not course.lessons and not course.exercises:
-        faults.append("the course has no lessons and no exercises; add [[stages.units.items]] tables")
+                faults.append((f"unit {unit.id!r} (stage {stage.id!r})",
+                               "has no items; add [[stages.units.items]] under it or remove it"))
+    if not any(True for _ in course.items()):
+        faults.append(("the course", "has no lessons and no exercises; add [[stages.units.items]] tables"))
     return faults
 
 

@@ -248,6 +248,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Nothing was changed: make the workspace writable, or copy it somewhere writable.",
         "zh": "错误：无法写入你的进度（{path}）：工作区是只读的（{detail}）。没有做任何更改：请让工作区可写，或把它复制到可写的位置。",
     },
+    "cli.workspace_read_only": {
+        "en": "error: {path} cannot be written: the workspace is read-only ({detail}). Nothing was changed: make "
+        "the workspace writable, or copy it somewhere writable.",
+        "zh": "错误：无法写入 {path}：工作区是只读的（{detail}）。没有做任何更改：请让工作区可写，或把它复制到可写的位置。",
+    },
     "cli.progress_unavailable": {
         "en": "error: your progress ({path}) cannot be used ({detail}). Nothing was changed.",
         "zh": "错误：无法使用你的进度（{path}）（{detail}）。没有做任何更改。",

@@ -6,6 +6,7 @@ Stubs that a newer course adds are copied in on open; existing files are never t
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -29,6 +30,14 @@ class NoWorkspace(Exception):
 
 class UnknownBackup(LookupError):
     pass
+
+
+class WorkspaceReadOnly(OSError):
+    """A file the workspace needs cannot be written there (a read-only workspace); nothing was changed."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path, self.detail = Path(path), detail
+        super().__init__(f"{self.path} cannot be written ({detail}): the workspace is read-only")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -117,7 +126,14 @@ class Workspace:
             target = self.learner_file(exercise)
             if target.exists():
                 continue
-            atomic_write(target, course.path(exercise.stub).read_bytes())
+            try:
+                atomic_write(target, course.path(exercise.stub).read_bytes())
+            except PermissionError as err:
+                raise WorkspaceReadOnly(target, err.strerror or str(err)) from None
+            except OSError as err:
+                if err.errno != errno.EROFS:
+                    raise
+                raise WorkspaceReadOnly(target, err.strerror or str(err)) from None
             copied.append(exercise.id)
         return copied
 

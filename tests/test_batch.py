@@ -303,3 +303,53 @@ def test_tricks_in_a_batch_change_no_honest_result(tmp_path):
     tricked = honest_results(class_folder("tricked", with_tricks=True))
     assert tricked == clean
     assert all(outcome == "passed" for _, outcome, _ in clean["ana"])
+
+
+SLOW_SOLUTION = "import time\ntime.sleep(3)\n" + SOLUTION  # keeps a worker busy while the test kills it
+
+
+def pool_workers(coordinator: int, mark: str) -> list[int]:
+    """The local pool's worker processes: the coordinator's children that multiprocessing spawned."""
+    workers = []
+    for stat in left_running(mark, patience=0):
+        pid, ppid = int(stat.split()[0]), int(stat[stat.rindex(")") + 2:].split()[1])
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if ppid == coordinator and b"multiprocessing" in command and b"resource_tracker" not in command:
+            workers.append(pid)
+    return workers
+
+
+def test_a_worker_killed_mid_run_costs_no_student_their_grade(tmp_path):
+    """kill -9 of a pool worker while it grades (what the OOM killer does): the pool is rebuilt, the lost work
+    graded again, and every student ends with the grade their code earns, none "not gradable"."""
+    folder = tmp_path / "submissions"
+    sources = {"s0": SLOW_SOLUTION, "s1": SLOW_SOLUTION, "s2": WRONG, "s3": SOLUTION, "s4": SLOW_SOLUTION, "s5": WRONG}
+    for student, source in sources.items():
+        (folder / student / "exercises").mkdir(parents=True)
+        (folder / student / FILE).write_text(source)
+    out = tmp_path / "grades"
+    mark = f"run-{uuid.uuid4().hex}"
+    run = subprocess.Popen([sys.executable, "-m", "dlquest", "grade", str(folder), "--exercises", "perceptron",
+                            "--out", str(out), "--workers", "2", "--timeout", "30"], cwd=tmp_path,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "DLQUEST_TEST_RUN": mark})
+    results = out / "results.jsonl"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and run.poll() is None and (not results.exists()
+                                                                  or not results.read_text().strip()):
+        time.sleep(0.1)
+    workers = pool_workers(run.pid, mark)
+    assert len(workers) == 2 and len(results.read_text().splitlines()) < len(sources)
+    os.kill(workers[0], signal.SIGKILL)
+    stdout, stderr = run.communicate(timeout=600)
+    assert run.returncode == 0, stderr
+    data = json.loads((out / "results.json").read_text())
+    words = {student: batch.verdict(batch.GradeRecord.from_dict(records[0])) for student, records in data.items()}
+    assert words == {student: "failed" if source == WRONG else "passed" for student, source in sources.items()}
+    rows = {row[0]: row for row in csv.reader((out / "gradebook.csv").open())}
+    assert {float(rows[s][-1]) for s in sources if sources[s] != WRONG} == {10.0}
+    assert 0 < float(rows["s2"][-1]) == float(rows["s5"][-1]) < 10.0
+    assert left_running(mark) == []

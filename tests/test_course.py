@@ -326,6 +326,6 @@ id = "nothing-yet"
 title = { en = "Nothing yet", zh = "暂无" }
 ''', encoding="utf-8")
     assert empty_parts(load_course(course_copy)) == [
-        "stage 'later' has no units; add a [[stages.units]] table under it or remove it",
-        "unit 'nothing-yet' (stage 'soon') has no items; add [[stages.units.items]] under it or remove it",
+        ("stage 'later'", "has no units; add a [[stages.units]] table under it or remove it"),
+        ("unit 'nothing-yet' (stage 'soon')", "has no items; add [[stages.units.items]] under it or remove it"),
     ]

@@ -66,3 +66,31 @@ def test_an_unreachable_scheduler_is_a_clear_usage_error(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_killed_worker_on_dask_is_one_record_and_every_other_task_is_done():
+    """A task that kills its worker each time Dask tries it ends as Dask's KilledWorker: that task's record, with
+    the reason; Dask retries the tasks of the dead worker itself, so nothing else is lost."""
+    import os
+
+    import dask
+
+    from dlquest.grader.batch import Task, run_tasks
+
+    # One task at a time per worker; Dask's own retries (three) make an innocent task beside the culprit at each
+    # of its four deaths all but impossible.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 3,
+                          "distributed.scheduler.worker-saturation": 1.0}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                           dashboard_address=None)
+        try:
+            with distributed.Client(cluster) as client:
+                tasks = [Task(("cai", "abort"), os.abort, ())] + [Task(("ana", f"t{n}"), abs, (-n,)) for n in range(8)]
+                results, lost = [], []
+                run_tasks(tasks, client.get_executor(), None, 2, lambda task, value: results.append((task.key, value)),
+                          lambda task, reason: lost.append((task.key, reason)))
+        finally:
+            cluster.close()
+    assert sorted(results) == [(("ana", f"t{n}"), n) for n in range(8)]
+    assert [key for key, _ in lost] == [("cai", "abort")]
+    assert "KilledWorker" in lost[0][1] and "died while grading it" in lost[0][1]

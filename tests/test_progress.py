@@ -277,8 +277,11 @@ def test_a_command_on_a_locked_store_says_so_and_exits_2_with_nothing_moved(work
 
 
 @pytest.mark.grading  # it starts the real command, in a mount namespace
-def test_a_read_only_workspace_says_so_and_exits_2_with_nothing_moved(workspace):
+@pytest.mark.parametrize("stub_missing", [False, True], ids=["stubs-all-there", "a-stub-to-copy-in"])
+def test_a_read_only_workspace_says_so_and_exits_2_with_nothing_moved(workspace, stub_missing):
     """A read-only bind mount (in a mount namespace of the test's own), so that even root cannot write there."""
+    if stub_missing:  # the command would copy the stub in first: that write fails too
+        (workspace.root / "exercises" / "conv2d.py").unlink()
     path = workspace.progress_path
     progress = Progress.open(path)
     progress.record_attempt(record())
@@ -292,5 +295,6 @@ def test_a_read_only_workspace_says_so_and_exits_2_with_nothing_moved(workspace)
     result = subprocess.run(["unshare", "--mount", "sh", "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert "cannot be written: the workspace is read-only" in result.stderr and "Traceback" not in result.stderr
+    assert ("exercises/conv2d.py" in result.stderr) == stub_missing
     assert _untouched(path, before)
     assert len(Progress.open(path).attempts()) == 1

@@ -6,8 +6,15 @@ module that shadows torch is ever copied, let alone imported), and archives that
 links or unpack too large are refused as "not gradable".
 
 Work goes to a `concurrent.futures.Executor` — a local process pool of warm workers by default — one task
-per student. Results are appended to `results.jsonl` in the output folder as each student finishes, so an
-interrupted run resumes: a student is graded again only when their files changed (or with --force).
+per student and exercise. Results are appended to `results.jsonl` in the output folder as each student
+finishes, so an interrupted run resumes: a student is graded again only when their files changed (or with
+--force). The folder records the course it holds grades of (`course.json`), and refuses another's.
+
+A worker that dies (the kernel's OOM killer, `kill -9`) breaks a local pool and fails every task in it: the
+pool is rebuilt, the tasks that were waiting go back in the queue, and those that were being graded at that
+moment are graded again one at a time, so that a second death is that task's own: it is then recorded as
+"not gradable" with the reason. On Dask, which retries a task whose worker died, a `KilledWorker` is recorded
+the same way.
 """
 
 from __future__ import annotations
@@ -17,14 +24,17 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import tempfile
+import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from dlquest.course import Course, load_course
+from dlquest.course import Course, load_course, manifest_digest
 from dlquest.grader.records import ERROR, FAILED, PASSED, Feedback, GradeRecord
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
@@ -40,6 +50,14 @@ Member = TypeVar("Member")  # an archive's own record of a member: ZipInfo or Ta
 
 class NotGradable(Exception):
     """The submission as a whole cannot be graded; the message says why, for the student's feedback."""
+
+
+class OtherCourse(Exception):
+    """The output folder holds grades of another course (or another version of it); the message says what to do."""
+
+
+class NoCluster(Exception):
+    """`--scheduler` without Dask's distributed installed."""
 
 
 @dataclass(frozen=True)
@@ -177,7 +195,11 @@ def make_executor(workers: int, scheduler: str | None = None, device: str = "aut
     daemonic, which is why the grader forks its children with os.fork and never uses multiprocessing.
     """
     if scheduler:
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError:
+            raise NoCluster("grading on a Dask cluster (--scheduler) needs Dask's distributed, which is not "
+                            "installed here: pip install \"dlquest[cluster]\"") from None
 
         client = Client(scheduler, timeout="10s")
         # GPU gradings go to workers started with `--resources GPU=1`.
@@ -188,6 +210,167 @@ def make_executor(workers: int, scheduler: str | None = None, device: str = "aut
     # spawn, not fork: the pool's parent runs threads (the progress bar, the executor's own).
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                                   initializer=start_pool_worker)
+
+
+# --- handing out the work, surviving dead workers ---------------------------------------------------------------
+@dataclass(frozen=True, eq=False)  # each task is itself: its args (a student's files) are no key
+class Task:
+    """One call into a worker, `fn(*args)`, known by `key` (a student and an exercise)."""
+
+    key: tuple[str, str]
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+def run_tasks(tasks: list[Task], executor: Executor, rebuild: Callable[[int], Executor] | None, workers: int,
+              on_result: Callable[[Task, Any], None], on_lost: Callable[[Task, str], None]) -> None:
+    """Run every task; each ends in exactly one call of `on_result(task, value)` or `on_lost(task, reason)`.
+
+    `rebuild(n)` makes a fresh local pool of n workers (None on Dask, whose pools do not break). A task that
+    raises (a Dask KilledWorker, say) is lost at once. When a worker dies, the pool breaks and fails all its
+    tasks: those that had not started are run again as they were; those that were running are suspects, run
+    again alone at the end, and lost only if their worker dies again (kill -9 from outside, or the OOM killer
+    choosing a worker beside them, costs no student anything). Ctrl-C cancels what has not started.
+    """
+    marks = Path(tempfile.mkdtemp(prefix="dlquest-running-")) if rebuild is not None else None
+    names = {task: str(n) for n, task in enumerate(tasks)}
+    queue, suspects, idle_breaks = list(tasks), list[Task](), 0
+    current: Executor | None = executor
+    try:
+        while queue:
+            if current is None:
+                assert rebuild is not None
+                current = rebuild(workers)
+            lost, died, progressed = _run_round(current, queue, names, marks, on_result, on_lost)
+            current.shutdown(wait=True)
+            current = None
+            queue = []
+            if not lost:
+                break
+            running = {task for task in lost if marks is not None and (marks / names[task]).exists()}
+            for task in lost:
+                if marks is not None:
+                    (marks / names[task]).unlink(missing_ok=True)
+                (suspects if task in running else queue).append(task)
+            idle_breaks = 0 if progressed or running else idle_breaks + 1
+            if rebuild is None or idle_breaks >= 2:  # the pool cannot even start: nothing will change that
+                for task in queue + suspects:
+                    on_lost(task, f"the grading pool cannot start workers ({died})")
+                return
+        for task in suspects:  # alone now: if its worker dies again, that is this task's doing
+            assert rebuild is not None
+            current = current or rebuild(1)
+            lost, died, _ = _run_round(current, [task], names, marks, on_result, on_lost)
+            if lost:
+                current.shutdown(wait=True)
+                current = None
+                on_lost(task, f"its grading worker died while grading it, twice ({died}); the submission may "
+                              "use more memory than the machine has")
+    except KeyboardInterrupt:
+        if current is not None:
+            current.shutdown(wait=False, cancel_futures=True)
+            current = None
+        raise
+    finally:
+        if current is not None:
+            current.shutdown(wait=True)
+        if marks is not None:
+            shutil.rmtree(marks, ignore_errors=True)
+
+
+def _run_round(executor: Executor, tasks: list[Task], names: dict[Task, str], marks: Path | None,
+               on_result: Callable[[Task, Any], None],
+               on_lost: Callable[[Task, str], None]) -> tuple[list[Task], str, bool]:
+    """Submit `tasks` and wait for all. Returns the tasks a broken pool lost, how its workers ended, and
+    whether any task finished."""
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
+    futures = {executor.submit(_marked, str(marks) if marks else None, names[task], task.fn, task.args): task
+               for task in tasks}
+    workers = list((getattr(executor, "_processes", None) or {}).values())  # a local pool's, once it is broken
+    lost, progressed = [], False
+    for future in concurrent.futures.as_completed(futures):
+        task = futures[future]
+        try:
+            value = future.result()
+        except BrokenProcessPool:
+            lost.append(task)
+            continue
+        except Exception as err:  # noqa: BLE001 - a Dask KilledWorker, an error in the grader: this task's record
+            progressed = True
+            name = type(err).__name__
+            reason = ("its grading worker died while grading it, each time Dask tried (KilledWorker); the "
+                      "submission may use more memory than a worker has" if name == "KilledWorker"
+                      else f"the grading worker failed: {name}: {err}")
+            on_lost(task, reason)
+            continue
+        progressed = True
+        on_result(task, value)
+    return lost, _how_workers_ended(workers) if lost else "", progressed
+
+
+def _how_workers_ended(workers: list[Any]) -> str:
+    """What ended a broken local pool's workers, from their exit codes (a signal 9 is kill -9 or the OOM killer)."""
+    import signal
+
+    ends = set()
+    for process in workers:
+        code = getattr(process, "exitcode", None)
+        if code is not None and code < 0 and -code != signal.SIGTERM:  # SIGTERM: the pool ending the others
+            ends.add(f"killed by signal {-code} ({signal.Signals(-code).name})" if -code in signal.valid_signals()
+                     else f"killed by signal {-code}")
+        elif code:
+            ends.add(f"exit status {code}")
+    return ", ".join(sorted(ends)) or "a worker ended abruptly"
+
+
+def _marked(marks: str | None, name: str, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """`fn(*args)` in a worker, with a file in `marks` while it runs: one left behind by a broken pool says
+    that this task was running when its pool broke (a killed worker runs no `finally`)."""
+    if marks is None:
+        return fn(*args)
+    mark = Path(marks) / name
+    mark.touch()
+    try:
+        return fn(*args)
+    finally:
+        mark.unlink(missing_ok=True)
+
+
+# --- the course an output folder holds grades of -----------------------------------------------------------------
+COURSE_RECORD = "course.json"
+
+
+def claim_output(out: Path, course: Course, force: bool) -> None:
+    """Record in `out` the course (its id and its manifest's digest) it holds grades of. A folder that holds
+    another course's grades, or grades of another version of this one, is refused (OtherCourse) unless `force`;
+    forced onto another course, its old results are moved aside (results-<course>-<time>.jsonl), never lost."""
+    out = Path(out)
+    record = {"id": course.id, "manifest_sha256": manifest_digest(course), "root": str(course.root)}
+    path = out / COURSE_RECORD
+    try:
+        held = json.loads(path.read_text(encoding="utf-8"))
+        held = held if isinstance(held, dict) else None
+    except (OSError, ValueError):
+        held = None  # none yet (or grades from before dlquest kept this record): this course claims the folder
+    if held is not None and (held.get("id"), held.get("manifest_sha256")) != (record["id"], record["manifest_sha256"]):
+        other = held.get("id")
+        if not force:
+            if other != course.id:
+                raise OtherCourse(f"{out}/ holds grades of course {other!r}, not {course.id!r}; use another --out "
+                                  "or --force")
+            before, now = str(held.get("manifest_sha256"))[:12], record["manifest_sha256"][:12]
+            raise OtherCourse(f"{out}/ holds grades of course {other!r} as its manifest was before it changed "
+                              f"(sha256 {before}…, now {now}…); use another --out, or --force to grade everyone "
+                              "again against this version")
+        results = out / "results.jsonl"
+        if other != course.id and results.exists():
+            results.replace(out / f"results-{other}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
+    if held != record:
+        from dlquest.workspace import atomic_write
+
+        atomic_write(path, json.dumps(record, indent=2).encode())
 
 
 # --- grading one student (runs in a worker process) ---------------------------------------------------------
@@ -290,7 +473,8 @@ def verdict(record: GradeRecord) -> str:
         return "passed"
     codes = [f.code for t in record.tests for f in t.feedback] + ([record.problem.code] if record.problem else [])
     for code, word in (("not_gradable", "not gradable"), ("missing_file", "not gradable"),
-                       ("syntax_error", "not gradable"), ("timeout", "timeout"), ("timeout_skipped", "timeout"), ("memory", "out of memory"),
+                       ("syntax_error", "not gradable"), ("timeout", "timeout"), ("timeout_skipped", "timeout"),
+                       ("memory", "out of memory"),
                        ("killed", "crashed"), ("exited", "crashed"), ("system_exit", "crashed")):
         if code in codes:
             return word
