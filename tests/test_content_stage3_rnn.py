@@ -68,9 +68,15 @@ RNN_WRONG = {
         source=variant(RNN, ("torch.tanh(self.W_ih(x) + self.W_hh(h))",
                              "torch.tanh(self.W_ih(x)) + torch.tanh(self.W_hh(h))")),
     ),
-    # Hands the work to PyTorch's own cell: right numbers, but the grader notices.
+    # Hands the work to PyTorch's own cell: right numbers, but the grader notices. A forbidden operator raises
+    # wherever it is called (the check's RULE), so every test that runs the cell fails with `forbidden`.
     "calls_torch_rnn_cell": Wrong(
-        fails={"test_equals_torch_rnn_cell": "forbidden"},
+        fails=dict.fromkeys([f"test_one_step[cpu-{case}]" for case in ("basic", "batch-of-one", "square")]
+                            + ["test_none_means_a_zero_state[cpu]", "test_one_step_gradients[cpu-basic]",
+                               "test_one_step_gradients[cpu-square]",
+                               "test_sequence_backpropagates_through_time[cpu-basic]",
+                               "test_sequence_backpropagates_through_time[cpu-batch-of-one]",
+                               "test_keeps_float32[cpu]", "test_equals_torch_rnn_cell"], "forbidden"),
         only=True,
         source=variant(RNN, ("        return torch.tanh(self.W_ih(x) + self.W_hh(h))\n",
                              "        return torch.rnn_tanh_cell(x, h, self.W_ih.weight, self.W_hh.weight,\n"
@@ -173,9 +179,13 @@ LSTM_WRONG = {
         fails={"test_one_step[cpu-basic]": "value_mismatch"},
         source=variant(LSTM, ("return h_new, c_new", "return h_new, c")),
     ),
-    # Calls torch.lstm_cell: right numbers, but the grader notices.
+    # Calls torch.lstm_cell: right numbers, but the grader notices. A forbidden operator raises wherever it is
+    # called (the check's RULE), so every test that runs the cell fails with `forbidden`.
     "calls_torch_lstm_cell": Wrong(
-        fails={"test_equals_torch_lstm_cell": "forbidden"},
+        fails=dict.fromkeys([f"test_one_step[cpu-{case}]" for case in ("basic", "batch-of-one", "square")]
+                            + ["test_one_step_gradients[cpu-basic]", "test_one_step_gradients[cpu-square]",
+                               "test_sequence[cpu-basic]", "test_sequence[cpu-batch-of-one]",
+                               "test_keeps_float32[cpu]", "test_equals_torch_lstm_cell"], "forbidden"),
         only=True,
         source=variant(LSTM, ("        h_new = o * torch.tanh(c_new)\n        return h_new, c_new\n",
                               "        n = self.input_size\n"
