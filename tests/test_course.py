@@ -162,6 +162,86 @@ def test_every_bundled_exercise_states_its_task_in_both_languages(course):
 # --- strict keys and types (issues 14 and 21): what an author misspells or mistypes is named, with the fix ------
 EXAMPLE_COURSE = Path(__file__).resolve().parents[1] / "docs" / "example-course"
 
+# A course of the tests' own, so that the bundled course's content can change without moving these tests.
+STRICT_MANIFEST = '''[course]
+id = "strict"
+title = { en = "A course for the loader's tests", zh = "用于测试加载器的课程" }
+
+[[stages]]
+id = "foundations"
+title = { en = "Foundations", zh = "基础" }
+goal = { en = "Python, NumPy and the rest.", zh = "Python、NumPy 等。" }
+
+[[stages.units]]
+id = "basics"
+title = { en = "Basics", zh = "基础" }
+
+[[stages.units.items]]
+kind = "lesson"
+id = "numpy-broadcasting"
+title = { en = "Broadcasting", zh = "广播" }
+pages = { en = "lessons/en/numpy-broadcasting.md", zh = "lessons/zh/numpy-broadcasting.md" }
+example = "lessons/examples/numpy_broadcasting.py"
+
+[[stages.units.items]]
+kind = "exercise"
+id = "perceptron"
+title = { en = "A perceptron", zh = "感知机" }
+stub = "exercises/perceptron.py"
+solution = "solutions/perceptron.py"
+check = "checks/test_perceptron.py"
+hints = [{ en = "Weights and a bias.", zh = "权重和偏置。" }]
+
+[[stages.units]]
+id = "cnn"
+title = { en = "Convolutions", zh = "卷积" }
+
+[[stages.units.items]]
+kind = "lesson"
+id = "convolution"
+title = { en = "Convolution", zh = "卷积" }
+pages = { en = "lessons/en/convolution.md", zh = "lessons/zh/convolution.md" }
+
+[[stages.units.items]]
+kind = "exercise"
+id = "conv2d"
+title = { en = "conv2d from scratch", zh = "从零实现 conv2d" }
+lesson = "convolution"
+stub = "exercises/conv2d.py"
+solution = "solutions/conv2d.py"
+check = "checks/test_conv2d.py"
+points = 20
+hints = [
+    { en = "The output size first.", zh = "先算输出尺寸。" },
+    { en = "A window at each position.", zh = "每个位置取一个窗口。" },
+]
+
+[[stages.units.items]]
+kind = "exercise"
+id = "pooling"
+title = { en = "Max pooling", zh = "最大池化" }
+stub = "exercises/pooling.py"
+solution = "solutions/pooling.py"
+check = "checks/test_pooling.py"
+requires = ["conv2d"]
+hints = [{ en = "The largest value of each window.", zh = "每个窗口中的最大值。" }]
+'''
+
+
+@pytest.fixture
+def strict_course(tmp_path) -> Path:
+    root = tmp_path / "strict"
+    files = ["lessons/en/numpy-broadcasting.md", "lessons/zh/numpy-broadcasting.md", "lessons/en/convolution.md",
+             "lessons/zh/convolution.md", "lessons/examples/numpy_broadcasting.py"]
+    for name in ("perceptron", "conv2d", "pooling"):
+        files += [f"exercises/{name}.py", f"solutions/{name}.py", f"checks/test_{name}.py"]
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("# a file of the test course\n", encoding="utf-8")
+    (root / "lessons" / "course.toml").write_text(STRICT_MANIFEST, encoding="utf-8")
+    load_course(root)  # sound as it stands: each test breaks one thing
+    return root
+
 
 @pytest.mark.parametrize(
     "old, new, expected",
@@ -199,29 +279,29 @@ EXAMPLE_COURSE = Path(__file__).resolve().parents[1] / "docs" / "example-course"
          "exercise 'conv2d': lesson = 'convolutin' names no lesson in the manifest; did you mean 'convolution'?"),
     ],
 )
-def test_a_misspelt_or_mistyped_key_is_named_with_its_fix(course_copy, old, new, expected):
-    edit_manifest(course_copy, old, new)
+def test_a_misspelt_or_mistyped_key_is_named_with_its_fix(strict_course, old, new, expected):
+    edit_manifest(strict_course, old, new)
     with pytest.raises(ManifestError) as err:
-        load_course(course_copy)
+        load_course(strict_course)
     assert any(expected in problem for problem in err.value.problems), err.value.problems
 
 
-def test_a_missing_page_suggests_the_file_that_exists(course_copy):
-    (course_copy / "lessons" / "en" / "numpy-broadcasting.md").rename(course_copy / "lessons" / "en" / "activations.md")
-    edit_manifest(course_copy, 'en = "lessons/en/numpy-broadcasting.md"', 'en = "lessons/en/activation.md"')
+def test_a_missing_page_suggests_the_file_that_exists(strict_course):
+    (strict_course / "lessons" / "en" / "numpy-broadcasting.md").rename(strict_course / "lessons" / "en" / "activations.md")
+    edit_manifest(strict_course, 'en = "lessons/en/numpy-broadcasting.md"', 'en = "lessons/en/activation.md"')
     with pytest.raises(ManifestError) as err:
-        load_course(course_copy)
+        load_course(strict_course)
     assert err.value.problems[0].endswith("; did you mean lessons/en/activations.md?"), err.value.problems
 
 
-def test_a_hint_is_named_as_the_author_writes_it(course_copy):
-    manifest = course_copy / "lessons" / "course.toml"
+def test_a_hint_is_named_as_the_author_writes_it(strict_course):
+    manifest = strict_course / "lessons" / "course.toml"
     lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
     second = lines.index("hints = [\n", lines.index('id = "conv2d"\n')) + 2
     lines[second] = lines[second][:lines[second].index(", zh =")] + " },\n"
     manifest.write_text("".join(lines), encoding="utf-8")
     with pytest.raises(ManifestError) as err:
-        load_course(course_copy)
+        load_course(strict_course)
     (problem,) = err.value.problems
     assert "`hints[2].zh` is missing" in problem and "exercise 'conv2d'" in problem and "`text`" not in problem
 
@@ -235,23 +315,23 @@ def test_a_list_of_strings_for_stages_is_a_fault_not_an_exception(tmp_path):
     assert err.value.problems == ['the manifest: `stages[1]` must be a table (a [[stages]] section), not a string ("x")']
 
 
-def test_each_fault_names_the_line_its_entry_starts_on(course_copy):
-    edit_manifest(course_copy, 'solution = "solutions/conv2d.py"', 'soluton = "solutions/conv2d.py"')
+def test_each_fault_names_the_line_its_entry_starts_on(strict_course):
+    edit_manifest(strict_course, 'solution = "solutions/conv2d.py"', 'soluton = "solutions/conv2d.py"')
     with pytest.raises(ManifestError) as err:
-        load_course(course_copy)
-    lines = (course_copy / "lessons" / "course.toml").read_text(encoding="utf-8").splitlines()
+        load_course(strict_course)
+    lines = (strict_course / "lessons" / "course.toml").read_text(encoding="utf-8").splitlines()
     (problem,) = err.value.problems
     number = int(problem.split(",")[0].removeprefix("line "))
     assert lines[number - 1] == "[[stages.units.items]]" and 'id = "conv2d"' in lines[number:number + 3]
 
 
-def test_every_kind_of_fault_at_once(course_copy):
-    edit_manifest(course_copy, 'check = "checks/test_conv2d.py"\n', 'check = "checks/test_conv2d.py"\ntimout = 3\n')
-    edit_manifest(course_copy, 'solution = "solutions/perceptron.py"', 'soluton = "solutions/perceptron.py"')
-    edit_manifest(course_copy, 'goal = { en = "Python, NumPy', 'gaol = { en = "Python, NumPy')
-    edit_manifest(course_copy, 'requires = ["conv2d"]', 'requires = "conv2d"')
+def test_every_kind_of_fault_at_once(strict_course):
+    edit_manifest(strict_course, 'check = "checks/test_conv2d.py"\n', 'check = "checks/test_conv2d.py"\ntimout = 3\n')
+    edit_manifest(strict_course, 'solution = "solutions/perceptron.py"', 'soluton = "solutions/perceptron.py"')
+    edit_manifest(strict_course, 'goal = { en = "Python, NumPy', 'gaol = { en = "Python, NumPy')
+    edit_manifest(strict_course, 'requires = ["conv2d"]', 'requires = "conv2d"')
     with pytest.raises(ManifestError) as err:
-        load_course(course_copy)
+        load_course(strict_course)
     assert [p.split(": ", 1)[1].split(" ")[0:3] for p in err.value.problems] == [
         ["unknown", "key", "'gaol';"], ["missing", "`solution`", "—"], ["unknown", "key", "'timout';"],
         ["`requires`", "must", "be"]]
@@ -307,11 +387,11 @@ def test_no_broken_value_ends_in_a_python_exception():
     assert tried > 300
 
 
-def test_empty_parts_are_named_for_course_check(course_copy):
+def test_empty_parts_are_named_for_course_check(strict_course):
     from dlquest.course import empty_parts
 
-    assert empty_parts(load_course(course_copy)) == []
-    manifest = course_copy / "lessons" / "course.toml"
+    assert empty_parts(load_course(strict_course)) == []
+    manifest = strict_course / "lessons" / "course.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + '''
 [[stages]]
 id = "later"
@@ -325,7 +405,7 @@ title = { en = "Soon", zh = "不久" }
 id = "nothing-yet"
 title = { en = "Nothing yet", zh = "暂无" }
 ''', encoding="utf-8")
-    assert empty_parts(load_course(course_copy)) == [
+    assert empty_parts(load_course(strict_course)) == [
         ("stage 'later'", "has no units; add a [[stages.units]] table under it or remove it"),
         ("unit 'nothing-yet' (stage 'soon')", "has no items; add [[stages.units.items]] under it or remove it"),
     ]
