@@ -521,3 +521,33 @@ def test_a_rule_holds_torchvision_operators_and_python_ops(tmp_path):
             assert not result.ok and result.feedback.code == "forbidden", (technique, result.feedback)
         allowed = session.call(run_cheat, ("area",))
         assert allowed.ok, allowed.feedback
+
+
+LOSSES_WRITTEN_IN_PYTHON = '''
+import torch
+import torch.nn.functional as F
+
+X = torch.randn(4, 3, dtype=torch.float64)
+Y = torch.randn(4, 3, dtype=torch.float64)
+
+def cheat_gaussian_nll():  # with unit variance: half the squared error, plus a constant
+    return 2 * F.gaussian_nll_loss(X, Y, torch.ones_like(X))
+
+def cheat_soft_margin():  # a binary cross-entropy on logits
+    return F.multilabel_soft_margin_loss(X, (Y > 0).double())
+
+def cheat_kl_div():  # of one-hot targets: a negative log-likelihood
+    return F.kl_div(torch.log(torch.softmax(X, 1)), F.one_hot(torch.tensor([0, 2, 1, 0]), 3).double())
+'''
+
+
+@pytest.mark.grading
+def test_losses_written_in_python_out_of_permitted_operators_are_held_too(tmp_path):
+    path = tmp_path / "losses.py"
+    path.write_text(LOSSES_WRITTEN_IN_PYTHON)
+    rule = check_rule("losses")
+    rules.prepare(rule)
+    with sandbox.ProbeSession(path, confine=sandbox.Confinement(rule=rule)) as session:
+        for technique in ("gaussian_nll", "soft_margin", "kl_div"):
+            result = session.call(run_cheat, (technique,))
+            assert not result.ok and result.feedback.code == "forbidden", (technique, result.feedback)
