@@ -333,7 +333,7 @@ def test_every_bundled_lesson_has_a_sound_concept_check_after_it(course):
 
 
 def test_the_bundled_question_files_ship_with_the_package():
-    import tomllib
+    from dlquest.course import tomllib
 
     pyproject = tomllib.loads((BUNDLED_COURSE.parent / "pyproject.toml").read_text(encoding="utf-8"))
     assert "lessons/quizzes/*.toml" in pyproject["tool"]["setuptools"]["package-data"]["dlquest"]
