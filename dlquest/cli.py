@@ -157,6 +157,7 @@ def cmd_init(args) -> int:
 def cmd_list(ctx: Context) -> int:
     lang = ctx.lang
     statuses = ctx.progress.statuses()
+    quiz_statuses = ctx.progress.quiz_statuses()
     passed = {ex for ex in ctx.course.exercises if ctx.progress.ever_passed(ex)}
     next_up = next((ex.id for ex in ctx.course.exercises.values()
                     if statuses.get(ex.id) != "passed" and all(r in passed for r in ex.requires)), None)
@@ -170,6 +171,11 @@ def cmd_list(ctx: Context) -> int:
                 took = _minutes_column(item.minutes, lang)
                 if item.kind == "lesson":
                     print(f"    📖 {item.id:<24} {took}{item.title.get(lang)}")
+                    continue
+                if item.kind == "quiz":  # a concept check: `dlquest quiz LESSON`, never locked, never graded
+                    status = quiz_statuses.get(item.id, NOT_STARTED)
+                    mark = {"passed": "✔", "failing": "✘"}.get(status, "?")
+                    print(f"    {mark}  {item.id:<24} {took}{item.title.get(lang)}  [{t('status.' + status, lang)}]")
                     continue
                 status = statuses.get(item.id, NOT_STARTED)
                 mark = {"passed": "✔", "failing": "✘"}.get(status, "·")
@@ -295,6 +301,66 @@ def _print_hint_status(ctx: Context, exercise) -> None:
         print(t("cli.more_hints", lang, exercise=exercise.id, left=total - seen))
     else:
         print(t("cli.no_more_hints", lang, exercise=exercise.id))
+
+
+def cmd_quiz(ctx: Context) -> int:
+    """A lesson's concept check in this terminal: one question at a time, each answer read from stdin and judged
+    here (no learner code runs), its feedback shown; the run is stored in the progress. With --json the
+    questions go to stderr and the result, as JSON, to stdout. Exit 0 when it passes, 1 when not."""
+    from dlquest.quiz import AnswerError, QuizError, QuizRun, feedback_lines, load_quiz, pass_mark, summary_lines
+
+    lang = ctx.lang
+    quiz = ctx._find(ctx.course.quiz, ctx.args.lesson)
+    try:
+        content = load_quiz(ctx.course, quiz)
+    except QuizError as err:
+        raise UsageError("\n".join([t("cli.quiz_broken", lang, quiz=quiz.id)]
+                                   + [f"  - {p}" for p in err.problems])) from None
+    out = sys.stderr if ctx.args.json else sys.stdout
+
+    def say(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
+    run = QuizRun(content)
+    total = len(content.questions)
+    say(t("cli.quiz_header", lang, title=quiz.title.get(lang), count=total, lesson=quiz.lesson))
+    while (question := run.current) is not None:
+        say()
+        say(t("cli.quiz_question", lang, n=run.number, total=total, section=question.section.get(lang)))
+        say(question.prompt.get(lang))
+        if question.form == "line":
+            for number, line in enumerate(question.code.splitlines(), 1):
+                say(f"  {number:>3} | {line}")
+        elif question.form in ("one", "many"):
+            for choice in question.choices:
+                say(f"  {choice.key}) {choice.text.get(lang)}")
+        while True:
+            print(t(f"cli.quiz_ask_{question.form}", lang) + ": ", end="", file=out, flush=True)
+            line = sys.stdin.readline()
+            if not line:
+                say()
+                raise UsageError(t("cli.quiz_ended", lang, n=run.number))
+            if not sys.stdin.isatty():
+                say(line.strip())  # a scripted answer, echoed so that the transcript reads as a dialogue
+            try:
+                judgement = run.answer(line)
+            except AnswerError as err:
+                say(t(err.code, lang, **err.values))
+                continue
+            break
+        for _role, text in feedback_lines(question, judgement, lang):
+            say("  " + text)
+    result = run.result()
+    ctx.progress.record_quiz(result)
+    say()
+    say(t("quiz.score", lang, correct=result.correct, total=result.total, mark=pass_mark(result.total)) + " "
+        + t("quiz.passed" if result.passed else "quiz.not_passed", lang))
+    for correct, text in summary_lines(run, lang):
+        say(("  ✔ " if correct else "  ✘ ") + text)
+    say(t("cli.quiz_retake", lang, lesson=quiz.lesson))
+    if ctx.args.json:
+        print(result.to_json())
+    return 0 if result.passed else 1
 
 
 def cmd_hint(ctx: Context) -> int:
@@ -570,6 +636,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("backup", nargs="?", metavar="BACKUP")
     command("lang", cmd_lang, "show or save your language (en or zh)").add_argument(
         "language", nargs="?", choices=LANGUAGES)
+    sub = command("quiz", cmd_quiz, "take a lesson's concept check: questions answered here, feedback after "
+                  "each, never graded (answers read from stdin)")
+    sub.add_argument("lesson", metavar="LESSON", help="the lesson (or the concept check's id)")
+    sub.add_argument("--json", action="store_true", help="print the result as JSON (the questions go to stderr)")
 
     sub = command("grade", cmd_grade, "grade a folder of student submissions and write gradebook and reports",
                   need_workspace=False)
