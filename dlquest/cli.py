@@ -443,6 +443,7 @@ def cmd_course_check(ctx: Context) -> int:
 
         print(json.dumps({"course": ctx.course.id, "root": str(ctx.course.root), "sound": not problems,
                           "exercises": len(ctx.course.exercises), "lessons": len(ctx.course.lessons),
+                          "quizzes": len(ctx.course.quizzes),
                           "problems": [p.to_dict() if hasattr(p, "to_dict") else {"text": str(p)}
                                        for p in problems]}, ensure_ascii=False))
         return 1 if problems else 0
@@ -454,6 +455,8 @@ def cmd_course_check(ctx: Context) -> int:
         return 1
     print(t("cli.course_check_ok", lang, course=name, exercises=counted(len(ctx.course.exercises), "exercise", lang),
             lessons=counted(len(ctx.course.lessons), "lesson", lang)))
+    if ctx.course.quizzes:
+        print(t("cli.course_check_quizzes", lang, quizzes=counted(len(ctx.course.quizzes), "quiz", lang)))
     return 0
 
 

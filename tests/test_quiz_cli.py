@@ -122,3 +122,21 @@ def test_grade_never_scores_a_concept_check(ws, dlquest, tmp_path):
     result = dlquest("grade", str(tmp_path / "subs"), "--exercises", "relu-quiz", "--course",
                      str(tmp_path / "example"), cwd=tmp_path)
     assert result.returncode == 2 and "no exercise 'relu-quiz'" in result.stderr
+
+
+def test_course_check_names_a_broken_concept_check(tmp_path, run_dlquest):
+    course = tmp_path / "example"
+    shutil.copytree(EXAMPLE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    sound = run_dlquest("course", "check", "--course", str(course), cwd=tmp_path)
+    assert sound.returncode == 0, sound.stdout + sound.stderr
+    assert "ok  concept check relu-quiz" in sound.stdout and "Every concept check is sound: 1 concept check." in sound.stdout
+    path = course / "lessons" / "quizzes" / "relu-lesson.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('answer = "b"', 'answer = "z"').replace("tolerance = 0\n", ""), encoding="utf-8")
+    broken = run_dlquest("course", "check", "--course", str(course), "--json", cwd=tmp_path)
+    verdict = json.loads(broken.stdout)
+    assert broken.returncode == 1 and verdict["sound"] is False and verdict["quizzes"] == 1
+    faults = [p for p in verdict["problems"] if p["kind"] == "quiz_invalid"]
+    assert len(faults) == 2 and {p["quiz"] for p in faults} == {"relu-quiz"}
+    assert any("answer 'z' is none of its choices" in p["text"] for p in faults)
+    assert any("`tolerance` must be given" in p["text"] for p in faults)
