@@ -279,3 +279,26 @@ def test_learner_code_sees_the_same_global_random_numbers_in_every_grading(cours
     outcomes = [outcome for _, outcome in patterns[0]]
     assert len(outcomes) == 20 and "failed" in outcomes and "passed" in outcomes  # the coins matter
     assert patterns[0] == patterns[1] == patterns[2]
+
+
+KEPT_BEFORE_TORCH = """
+import sys
+from dlquest.course import load_course
+from dlquest.grader.grade import grade
+
+course = load_course()
+for exercise, file in [("text_cleaning", "stub"), ("vocabulary", "stub"), ("text_cleaning", "solution")]:
+    entry = course.exercises[exercise]
+    print(exercise, file, grade(course, entry, course.path(getattr(entry, file)), devices=["cpu"]).outcome)
+print("torch loaded:", "torch" in sys.modules)
+"""
+
+
+def test_a_reference_kept_from_before_torch_was_loaded_still_answers(run_python):
+    # text_cleaning's grading needs no torch; vocabulary's loads it in the grader. The reference child kept from
+    # the first grading has no torch and cannot load it under its memory limit: the random state sent to it must
+    # not need torch to be read (it once failed with "libtorch_cpu.so: failed to map segment").
+    done = run_python("-c", KEPT_BEFORE_TORCH, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:4] == ["text_cleaning stub failed", "vocabulary stub failed",
+                                          "text_cleaning solution passed", "torch loaded: True"], done.stdout

@@ -616,7 +616,11 @@ def _shared_state() -> dict:
     state: dict = {"python_random": random.getstate()}
     torch = sys.modules.get("torch")
     if torch is not None:
-        state.update(torch_rng=torch.get_rng_state(), grad=torch.is_grad_enabled(), dtype=torch.get_default_dtype())
+        # Plain bytes and a dtype's name, not torch objects: unpickling those would import torch in the child,
+        # and a child forked before this process loaded torch (a kept reference's) cannot map libtorch under its
+        # memory limit. Such a child has no torch and takes no torch state.
+        state.update(torch_rng=bytes(torch.get_rng_state().numpy().tobytes()), grad=torch.is_grad_enabled(),
+                     dtype=str(torch.get_default_dtype()).removeprefix("torch."))
     numpy = sys.modules.get("numpy")
     if numpy is not None:
         state["numpy_random"] = numpy.random.get_state()
@@ -629,9 +633,9 @@ def _take_state(state: dict) -> None:
     random.setstate(state["python_random"])
     torch = sys.modules.get("torch")
     if torch is not None and "torch_rng" in state:
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(torch.frombuffer(bytearray(state["torch_rng"]), dtype=torch.uint8))
         torch.set_grad_enabled(state["grad"])
-        torch.set_default_dtype(state["dtype"])
+        torch.set_default_dtype(getattr(torch, state["dtype"]))
     numpy = sys.modules.get("numpy")
     if numpy is not None and "numpy_random" in state:
         numpy.random.set_state(state["numpy_random"])
