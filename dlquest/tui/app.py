@@ -150,7 +150,7 @@ class DlquestApp(App[int]):
     def on_grading_finished(self, message: GradingFinished) -> None:
         try:
             self.session.record_attempt(message.record)
-        except sqlite3.Error as err:  # a locked or broken store: the verdict still shows
+        except (sqlite3.Error, OSError) as err:  # a locked, read-only or broken store: the verdict still shows
             self.notify(ui("app.progress_failed", self.lang, error=err), severity="error", timeout=10)
         self.grader_ready = True
         for screen in self.screen_stack:

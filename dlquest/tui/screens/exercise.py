@@ -275,7 +275,7 @@ class ExerciseScreen(DlquestScreen):
         before = self.session.hints_seen(self.exercise)
         try:
             after = self.session.reveal_hint(self.exercise)
-        except sqlite3.Error as err:
+        except (sqlite3.Error, OSError) as err:  # progress.ProgressUnavailable (locked, read-only) is an OSError
             self.notify(str(err), severity="error")
             return
         if after == before:
