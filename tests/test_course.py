@@ -409,3 +409,15 @@ title = { en = "Nothing yet", zh = "暂无" }
         ("stage 'later'", "has no units; add a [[stages.units]] table under it or remove it"),
         ("unit 'nothing-yet' (stage 'soon')", "has no items; add [[stages.units.items]] under it or remove it"),
     ]
+
+
+def test_every_key_the_loader_knows_is_documented_for_authors():
+    """FIELDS is the one list of manifest keys: each one appears in docs/authoring.md as an author writes it."""
+    import re
+
+    from dlquest.course import FIELDS
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    undocumented = [f"{table}.{key}" for table, fields in FIELDS.items() for key in fields
+                    if not re.search(rf"(^|[\s\[`.]){re.escape(key)}(\s*=|`|\])", doc, re.M)]
+    assert undocumented == []
