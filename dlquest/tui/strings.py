@@ -131,7 +131,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "**检验一下理解：**{title}，关于本课的几个问题。按 **k** 开始。",
     },
     # --- concept check -------------------------------------------------------------------------------
-    "quiz.title": {"en": "Concept check · {title}", "zh": "概念检查 · {title}"},
     "quiz.heading": {"en": "Question {n} of {total} · from “{section}”", "zh": "第 {n}/{total} 题 · 出自“{section}”"},
     "quiz.broken": {
         "en": "This concept check cannot be opened; its question file is broken:\n{problems}",

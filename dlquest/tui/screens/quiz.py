@@ -93,7 +93,7 @@ class QuizScreen(DlquestScreen):
 
     def relabel(self) -> None:
         lang = self.lang
-        self.sub_title = self.ui("quiz.title", title=self.quiz.title.get(lang))
+        self.sub_title = self.quiz.title.get(lang)
         heading = self.query_one("#quiz-heading", Static)
         if self.run is None:
             heading.update(Text(self.ui("quiz.broken", problems=self.problem or ""), style="bold red"))
@@ -181,10 +181,10 @@ class QuizScreen(DlquestScreen):
     def _feedback(self, question: Question, judgement: Judgement) -> RenderableType:
         parts: list[RenderableType] = []
         for role, line in feedback_lines(question, judgement, self.lang):
-            style = NOTE_STYLE.get(role, "")
-            if role in ("right", "wrong") and not parts:
-                style = "bold green" if judgement.correct else "bold red"
-            parts.append(Text(line, style=style))
+            if not parts:  # the verdict
+                parts.append(Text(line, style="bold green" if judgement.correct else "bold red"))
+            else:  # course text: `code` in it is shown as code
+                parts.append(Markdown(line, style=NOTE_STYLE.get(role, "")))
         last = self.run is not None and self.run.finished
         parts.append(Text(self.ui("quiz.enter_summary" if last else "quiz.enter_next"), style="dim"))
         return Group(*parts)
