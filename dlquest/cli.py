@@ -500,6 +500,8 @@ def cmd_grade(ctx: Context) -> int:
         if args.force or args.student or not store.is_current(submission.student, content, exercises, settings):
             todo.append((submission, files, content))
     console = Console(stderr=True)
+    # Which course judges the class, said first: grading against the wrong one is the costly mistake.
+    console.print(f"Course {course.id!r} ({course.root})", markup=False, highlight=False)
     where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"with {args.workers} local workers"
     console.print(f"{len(submissions)} submission{'' if len(submissions) == 1 else 's'}, {len(todo)} to grade "
                   f"({len(submissions) - len(todo)} already graded), {where}")

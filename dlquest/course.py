@@ -566,11 +566,12 @@ class _Loader:
                     break
         return self._files
 
-    def ident(self, where: str, table: dict[str, Any], key: str = "id", required: bool = True) -> str | None:
+    def ident(self, where: str, table: dict[str, Any], key: str = "id", required: bool = True,
+              example: str = "conv2d") -> str | None:
         value = table.get(key)
         if value is None:
             if required:
-                self.missing(where, key, "a short name such as \"conv2d\"")
+                self.missing(where, key, f"a short name such as \"{example}\"")
             return None
         if not isinstance(value, str) or not value:
             self.wrong_type(where, key, "id", value)
@@ -634,7 +635,7 @@ class _Loader:
             where = self.entry("course", _named(meta), "[course]")
             self.keys(where, "course", meta)
             course_title = self.text(where, meta, "title") or course_title
-            course_id = self.ident(where, meta) or course_id
+            course_id = self.ident(where, meta, example="my-course") or course_id
         seen: dict[str, str] = {}
         lessons: dict[str, Lesson] = {}
         quizzes: dict[str, Quiz] = {}
