@@ -351,3 +351,21 @@ def test_every_bundled_question_offers_a_real_choice(course):
             texts = [c.feedback.en for c in question.choices]
             assert len(set(texts)) == len(texts), (quiz.id, question.id)  # each choice says its own why
     assert forms == {"one", "many", "number", "shape", "line"}
+
+
+def test_a_skimmer_cannot_pass_by_picking_the_longest_choice(course):
+    """Choose-one questions whose right choice is also the longest (in either language) stay a minority: a
+    learner who picks the most detailed-looking answer without reading the lesson must not pass."""
+    ones = longest = 0
+    for quiz in course.quizzes.values():
+        for question in load_quiz(course, quiz).questions:
+            if question.form != "one":
+                continue
+            ones += 1
+            right = next(iter(question.keys))
+            for lang in ("en", "zh"):
+                lengths = {c.key: len(c.text.get(lang)) for c in question.choices}
+                if max(lengths, key=lengths.get) == right:
+                    longest += 1
+                    break
+    assert ones and longest <= ones // 2, f"{longest} of {ones} choose-one questions have the longest choice right"
