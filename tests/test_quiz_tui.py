@@ -211,6 +211,10 @@ def test_offered_at_the_end_of_its_lesson_and_counted_on_the_roadmap_and_progres
             assert views["basics-quiz"].done and views["basics-quiz"].status == "passed"
             assert app.session.stage_progress(app.session.course.stages[0]) == (2, 3)  # the lesson read, the quiz
             assert app.session.next_item().id == "add"
+            roadmap._describe(("item", "basics-quiz"))  # what the detail pane shows for a highlighted quiz
+            detail = str(roadmap.query_one("#detail").content)
+            assert "Concept check · basics-quiz" in detail and "Status: passed" in detail
+            assert "Taken: 1 · best: 3 right" in detail and "Lesson: Adding two numbers" in detail
             await pilot.press("p")
             await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen), what="the progress screen")
             text = screen_text(app)
