@@ -68,7 +68,8 @@ def test_each_step(learner, reference, case):
 
 def test_removes_the_course_stop_words(learner, reference):
     words = reviews_module().stop_words()
-    text = "The movie was NOT at all what I had expected: it is one of the best films of the year, and I'd see it again."
+    text = ("The movie was NOT at all what I had expected: it is one of the best films of the year, and I'd see "
+            "it again.")
     expect_tokens(learner, reference, text, words)
 
 
