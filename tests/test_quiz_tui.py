@@ -237,3 +237,22 @@ def test_a_concept_check_is_next_once_its_lesson_is_read(quiz_workspace, quiz_co
             await wait_for(pilot, lambda: isinstance(app.screen, QuizScreen), what="the concept check as next")
 
     run(scenario)
+
+
+def test_a_broken_question_file_is_shown_as_the_course_check_words_it(quiz_workspace, quiz_course):
+    path = quiz_course / "lessons" / "quizzes" / "basics.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('answer = "b"', 'answer = "q"'), encoding="utf-8")
+
+    async def scenario():
+        app = make_app(quiz_workspace, quiz_course)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await open_quiz(pilot)
+            text = screen_text(app)
+            assert "cannot be opened" in text and "answer 'q' is none of its choices" in text
+            await pilot.press("enter")  # nothing to answer, nothing stored, no crash
+            await pilot.press("escape")
+            assert isinstance(app.screen, RoadmapScreen)
+        assert Progress.open(quiz_workspace.progress_path).quiz_results() == []
+
+    run(scenario)
