@@ -17,12 +17,6 @@ from __future__ import annotations
 import time
 from textwrap import dedent
 
-# torch loaded before the first grading, as a warm grading worker has it. The grader keeps each exercise's reference
-# child between gradings and sends it this process's random state, torch's too once torch is loaded; a child
-# forked before that (for an exercise without torch, graded again after one with torch) must then import torch
-# under its memory limit, and cannot ("failed to map segment"). A grader bug, worked around here until fixed.
-import torch  # noqa: F401
-
 from discrimination import Cases, Wrong, assert_passes, four_way_tests, solution_source, variant
 
 # === perceptron ===========================================================================================
