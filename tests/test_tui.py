@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-from tui_kit import SOLVED_ADD, FakeClient, screen_text, wait_for
 from textual.widgets import DataTable, MarkdownViewer, RichLog, TextArea
 
 from dlquest.course import load_course
@@ -27,6 +26,8 @@ from dlquest.tui.screens.roadmap import RoadmapScreen
 from dlquest.tui.screens.setup import SetupScreen
 from dlquest.tui.screens.welcome import WelcomeScreen
 from dlquest.workspace import Workspace
+
+from tui_kit import SOLVED_ADD, FakeClient, screen_text, wait_for
 
 
 def run(scenario):
