@@ -42,12 +42,12 @@ FAMILIES = {
     rules.CONVOLUTION_OPS: ({"aten::convolution", "aten::_convolution", "aten::conv2d", "aten::conv_tbc",
                              "aten::_slow_conv2d_forward", "aten::thnn_conv2d", "aten::mkldnn_convolution",
                              "aten::slow_conv_dilated2d", "aten::convolution_backward", "aten::cudnn_convolution",
-                             "mkldnn::_convolution_pointwise", "quantized::conv2d"},
+                             "mkldnn::_convolution_pointwise", "quantized::conv2d", "torchvision::deform_conv2d"},
                             {"aten::_convert_indices_from_coo_to_csr", "prims::convert_element_type",
                              "aten::_convert_weight_to_int4pack", "aten::im2col", "aten::col2im"}),
     rules.POOLING_OPS: ({"aten::max_pool2d", "aten::avg_pool2d", "aten::max_pool2d_with_indices",
                          "aten::adaptive_avg_pool2d", "aten::fractional_max_pool2d", "aten::mkldnn_max_pool2d"},
-                        {"inductor::_alloc_from_pool", "aten::max", "aten::amax"}),
+                        {"inductor::_alloc_from_pool", "aten::max", "aten::amax", "torchvision::nms"}),
     rules.NORMALISATION_OPS: ({"aten::native_layer_norm", "aten::native_group_norm", "aten::native_batch_norm",
                                "aten::_native_batch_norm_legit", "aten::instance_norm", "aten::rms_norm",
                                "aten::_fused_rms_norm", "aten::cudnn_batch_norm"},
@@ -551,3 +551,36 @@ def test_losses_written_in_python_out_of_permitted_operators_are_held_too(tmp_pa
         for technique in ("gaussian_nll", "soft_margin", "kl_div"):
             result = session.call(run_cheat, (technique,))
             assert not result.ok and result.feedback.code == "forbidden", (technique, result.feedback)
+
+
+TORCHVISION_CHEATS = '''
+import torch
+
+X = torch.arange(32.0).reshape(1, 2, 4, 4)
+W = torch.randn(3, 2, 3, 3)
+
+def cheat_deform_conv2d():  # with zero offsets, a plain convolution
+    import torchvision
+    return torchvision.ops.deform_conv2d(X, torch.zeros(1, 18, 2, 2), W)
+
+def cheat_roi_pool():  # one box per 2x2 cell of the grid: a max pooling
+    import torchvision
+    boxes = torch.tensor([[0.0, 0.0, 0.0, 3.0, 3.0]])
+    return torchvision.ops.roi_pool(X, boxes, output_size=2)
+'''
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("exercise, technique", [("conv2d", "deform_conv2d"), ("pooling", "roi_pool")])
+def test_torchvision_operators_are_held_even_when_the_check_does_not_import_it(tmp_path, exercise, technique):
+    """torchvision's operators are registered only when its library loads; the rule loads it (not torchvision
+    itself) before planning, so code that imports torchvision in the learner's child finds them forbidden."""
+    path = tmp_path / "cheat.py"
+    path.write_text(TORCHVISION_CHEATS)
+    rule = check_rule(exercise)
+    assert any(name.startswith("torchvision::") for name in rule.operators())
+    rules.prepare(rule)
+    with sandbox.ProbeSession(path, limits=sandbox.Limits(wall_time=60),
+                              confine=sandbox.Confinement(rule=rule)) as session:
+        result = session.call(run_cheat, (technique,))
+    assert not result.ok and result.feedback.code == "forbidden", result.feedback

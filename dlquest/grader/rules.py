@@ -47,7 +47,7 @@ from dlquest.grader.sandbox import ForbiddenCall
 # what each matches: every built-in of the family, and nothing named alike that is not one, such as
 # aten::_convert_indices_from_coo_to_csr, prims::convert_element_type or inductor::_alloc_from_pool).
 CONVOLUTION_OPS = r"\w+::\w*conv(?!ert)\w*"
-POOLING_OPS = r"(aten|mkldnn|quantized|_quantized)::\w*pool\w*"
+POOLING_OPS = r"(aten|mkldnn|quantized|_quantized|torchvision)::\w*(pool|roi_align)\w*"
 NORMALISATION_OPS = r"\w+::\w*(layer|group|batch|instance|rms)_norm\w*"
 RECURRENT_OPS = r"\w+::\w*(rnn|lstm|gru)\w*"
 ATTENTION_OPS = (r"aten::\w*(scaled_dot_product|flash_attention|efficient_attention|cudnn_attention"
@@ -126,10 +126,40 @@ _REFERENCE_FUNCTIONS: list[tuple[str, types.FunctionType]] = []  # torch._decomp
 def _all_operators() -> list[tuple[str, str]]:
     import torch
 
+    _load_torchvision_operators()
     if not _OPERATORS or ("torchvision" in sys.modules and not any(n.startswith("torchvision::")
                                                                    for n, _ in _OPERATORS)):
         _OPERATORS[:] = [(name, _base(name)) for name in torch._C._dispatch_get_all_op_names()]
     return _OPERATORS
+
+
+_TORCHVISION_LOADED: list[bool] = []
+
+
+def _load_torchvision_operators() -> None:
+    """Register torchvision's operators here, where torchvision is installed, without importing it (~5 s):
+    loading its library takes ~2 ms. A rule must see them before the learner's child is forked, or code there
+    that imports torchvision gets operators the rule never saw (deform_conv2d with zero offsets is a
+    convolution, roi_pool over a grid of boxes a max pooling)."""
+    if _TORCHVISION_LOADED:
+        return
+    _TORCHVISION_LOADED.append(True)
+    import importlib.util
+    from pathlib import Path
+
+    import torch
+
+    try:
+        spec = importlib.util.find_spec("torchvision")
+    except (ImportError, ValueError):
+        return
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for library in sorted(Path(folder).glob("_C*.so")):
+            try:
+                torch.ops.load_library(str(library))
+            except (OSError, RuntimeError):
+                pass  # a build torchvision itself could not load either: it has no operators to forbid
+            return
 
 
 def _decompositions() -> list[tuple[dict, Any, str, Any]]:
