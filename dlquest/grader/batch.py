@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from dlquest.course import Course, load_course, manifest_digest
-from dlquest.grader.records import ERROR, FAILED, PASSED, Feedback, GradeRecord
+from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, Feedback, GradeRecord
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -482,11 +482,13 @@ def verdict(record: GradeRecord) -> str:
 
 
 def score(record: GradeRecord, points: float) -> float:
-    """Points in proportion to the tests passed (all of them for a pass)."""
-    if not record.tests:
+    """Points in proportion to the tests passed among those that ran (all of them for a pass). A skipped test
+    did not run (a CUDA test on a machine without a GPU, say): it neither earns nor costs a share."""
+    ran = [t for t in record.tests if t.outcome != SKIPPED]
+    if not ran:
         return 0.0
-    passed = sum(1 for t in record.tests if t.outcome == PASSED)
-    return round(points * passed / len(record.tests), 3)
+    passed = sum(1 for t in ran if t.outcome == PASSED)
+    return round(points * passed / len(ran), 3)
 
 
 # --- the results store ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 
 from dlquest.course import Course
 from dlquest.grader.batch import score, verdict
-from dlquest.grader.records import ERROR, FAILED, PASSED, Feedback, GradeRecord
+from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, Feedback, GradeRecord
 from dlquest.i18n import t
 from dlquest.render import feedback_text, record_lines
 from dlquest.safe_text import csv_cell, json_text, markdown_block, markdown_inline, one_line, visible, xml_text
@@ -139,7 +139,8 @@ def gradescope(course: Course, records: list[GradeRecord], lang: str = "en") -> 
     tests = []
     for record in records:
         points = course.exercises[record.exercise].points
-        each = points / len(record.tests) if record.tests else points
+        ran = [t for t in record.tests if t.outcome != SKIPPED]
+        each = points / len(ran) if ran else points
         if not record.tests:
             tests.append({"name": f"{record.exercise}: grading", "score": 0.0, "max_score": points,
                           "status": "failed", "output": visible("\n".join(report_lines(course, record, lang))),
@@ -148,7 +149,7 @@ def gradescope(course: Course, records: list[GradeRecord], lang: str = "en") -> 
             tests.append({
                 "name": one_line(f"{record.exercise}: {test.test}"),
                 "score": round(each if test.outcome == PASSED else 0.0, 3),
-                "max_score": round(each, 3),
+                "max_score": 0.0 if test.outcome == SKIPPED else round(each, 3),  # a skip is worth nothing
                 "status": "passed" if test.outcome == PASSED else "failed",
                 "output": visible("\n".join(feedback_text(f, lang) for f in test.feedback)),
                 "output_format": "text",
