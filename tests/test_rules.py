@@ -150,7 +150,8 @@ SPECS = {
                    decomposition="torch._decomp.decomposition_table[torch.ops.aten._log_softmax.default]"
                                  "(x, 1, False)"),
     "tensor_puzzles": dict(setup="t = torch.tensor([0, 2, 1])", call=("torch.nn.functional", "one_hot", "t, 3"),
-                           aten="torch.ops.aten.one_hot.default(t, 3)", backend=None, decomposition=None),
+                           aten="torch.ops.aten.one_hot.default(t, 3)", backend=None,
+                           decomposition="torch._decomp.decompositions.one_hot(t, 3)"),
     "multi_head_attention": dict(
         setup="q = torch.randn(1, 3, 4)", python=True,
         call=("torch.nn", "MultiheadAttention", "4, 2, batch_first=True)(q, q, q"),
