@@ -240,12 +240,14 @@ def _overload_name(overload: Any) -> str:
 _KEY_LINE = re.compile(r"^(\w+)(?:\[alias\])?: (?:fallthrough )?registered at", re.MULTILINE)
 
 
-# Keys whose kernels only redispatch the same operator to the keys below them (autocast casts its inputs, the
-# tracer records the call), where the rule's kernels are: registering there too would add ~40% to the time a
-# rule takes to install and forbid nothing more. Every other key with a kernel gets the rule's, since a kernel
-# there may compute the result itself (a backend) or out of other operators (CompositeImplicitAutograd, the
-# functorch batching decompositions).
-_REDISPATCH_ONLY = re.compile(r"Tracer|Autocast\w*")
+# Keys whose kernels only redispatch to the keys below them, where the rule's kernels are: autocast casts the
+# inputs and the tracer records the call (the same operator), ADInplaceOrView bumps version counters (the same
+# operator), functionalization calls the functional variant (the same name without its trailing underscore or
+# .out overload, so matched by the same rule). Registering there too would add about half to the time a rule
+# takes to install and forbid nothing more. Every other key with a kernel gets the rule's, since a kernel there
+# may compute the result itself (a backend) or out of other operators (CompositeImplicitAutograd, the functorch
+# batching decompositions); the autograd kernels stay covered too, to be safe with hand-written ones.
+_REDISPATCH_ONLY = re.compile(r"Tracer|Autocast\w*|ADInplaceOrView|Functionalize")
 
 
 def _registered_keys(dump: str) -> list[str]:
