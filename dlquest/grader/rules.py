@@ -3,7 +3,8 @@
 A check declares its rule at module level, `RULE = Rule(label, ops=..., python=...)`:
 
 - `ops` are regular expressions, each matched in full against the dispatcher's operator names without their
-  overload (`aten::conv2d`, `mkldnn::_convolution_pointwise`, `torchvision::nms` once torchvision is loaded).
+  overload (`aten::conv2d`, `mkldnn::_convolution_pointwise`, `torchvision::nms`: torchvision's library is
+  loaded for the planning where it is installed, without importing torchvision).
   Every overload of a matching operator gets a kernel that raises `ForbiddenCall(label)` on every dispatch key
   it has a kernel for (CPU, CUDA, Meta, Autograd, CompositeImplicitAutograd, …). Those kernels run below
   anything Python can switch off: `torch._C.DisableTorchFunction()`, popped mode stacks, `torch.ops.aten.*`
@@ -327,6 +328,7 @@ def install(rule: Rule) -> int:
     refuse = _refusing_kernel(rule.label)
     count = 0
     handles: dict[str, Any] = {}
+    refused: list[str] = []
     import torch
 
     with warnings.catch_warnings():
@@ -339,25 +341,24 @@ def install(rule: Rule) -> int:
                 try:
                     handle.impl(op, key, refuse)
                     count += 1
-                except RuntimeError:
-                    pass  # a key that takes no Python kernel (none known in torch 2.14); the others still hold
+                except RuntimeError as err:  # none known in torch 2.14: a hole, so the grading must not go on
+                    refused.append(f"{namespace}::{op} on {key}: {err}")
     # The handles own the registrations: destroying one removes them. Keep each alive by a reference that no
     # Python object holds, so nothing gc.get_objects() returns leads to it (the handles themselves are not
     # tracked by the garbage collector), and never release it.
     for handle in handles.values():
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(handle))
     handles.clear()
+    if refused:
+        raise RuntimeError(f"the rule {rule.label!r} could not hold {len(refused)} kernels: {refused[0]}")
     for table, overload in plan.table_entries:
         table[overload] = refuse
     for overload in plan.overloads:
         for key in list(getattr(overload, "py_kernels", {})):
             overload.py_kernels[key] = refuse
         getattr(overload, "_dispatch_cache", {}).clear()
-    for function in plan.functions:
-        try:
-            function.__code__ = _refusing_code(rule.label, len(function.__code__.co_freevars))
-        except (TypeError, ValueError):
-            pass
+    for function in plan.functions:  # a function whose code cannot be replaced would be a hole: let it raise
+        function.__code__ = _refusing_code(rule.label, len(function.__code__.co_freevars))
     return count
 
 
