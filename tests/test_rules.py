@@ -102,6 +102,25 @@ def test_a_pattern_that_matches_nothing_is_a_problem():
     assert "aten::no_such_operator" in problems[0] and "'conv'" in problems[1] and "NoSuchThing" in problems[2]
 
 
+def test_forbid_ops_still_works_for_courses_written_before_rules():
+    """The older in-probe guard keeps its behaviour (a courtesy check: a TorchFunctionMode, caught again on exit)."""
+    import torch
+
+    from dlquest.grader.checklib import ForbiddenCall, forbid_ops
+
+    with pytest.raises(ForbiddenCall, match="torch.relu"):
+        with forbid_ops(r"relu", "torch.relu"):
+            torch.relu(torch.ones(2))
+    with pytest.raises(ForbiddenCall):
+        with forbid_ops(r"relu", "torch.relu"):
+            try:
+                torch.relu(torch.ones(2))
+            except ForbiddenCall:
+                pass  # caught by the learner's code: raised again when the block ends
+    with forbid_ops(r"relu", "torch.relu"):
+        assert torch.where(torch.ones(2) > 0, 1.0, 0.0).sum() == 2
+
+
 # --- the techniques, in the child grading uses -----------------------------------------------------------------
 # Per check: set-up code, the Python built-in as (module, name, arguments), an aten overload and a backend
 # operator (or None), a Python decomposition (or None, when torch has none of that operator), and whether the
