@@ -461,110 +461,53 @@ def cmd_course_check(ctx: Context) -> int:
 
 
 def cmd_grade(ctx: Context) -> int:
-    """Grade a folder of submissions (one workspace per student) and write the reports."""
+    """Grade a folder of submissions (one workspace per student) and write the reports; the run itself is
+    grader/classrun.py's, shown here with a progress bar and a summary table."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
     from rich.table import Table
 
-    from dlquest.grader import batch, reports
+    from dlquest.grader import reports
+    from dlquest.grader.classrun import ClassRunError, ClassRunEvents, ClassRunOptions, grade_class
     from dlquest.safe_text import one_line
 
     args, course = ctx.args, ctx.course
-    folder = Path(args.submissions)
-    if not folder.is_dir():
-        raise UsageError(f"error: {folder} is not a folder of submissions (one folder or archive per student)")
-    exercises = _exercise_list(ctx)
-    submissions = batch.discover(folder)
-    if args.student:
-        submissions = [s for s in submissions if s.student == args.student]
-        if not submissions:
-            raise UsageError(f"error: no submission for student {args.student!r} in {folder}")
-    out = Path(args.out)
-    try:
-        batch.claim_output(out, course, args.force)
-    except batch.OtherCourse as err:
-        raise UsageError(f"error: {err}") from None
-    store = batch.ResultStore(out)
-    settings = {"seed": args.seed, "timeout": args.timeout, "device": args.device}
-    wanted = [str(course.exercises[e].workspace_path) for e in exercises]
-    todo = []
-    for submission in submissions:
-        try:
-            files = batch.read_files(submission, wanted)
-        except batch.NotGradable as err:
-            store.add(submission.student, f"not gradable: {err}", exercises, settings,
-                      batch.not_gradable_records(submission.student, exercises, str(err), course))
-            continue
-        content = batch.digest(files)
-        if args.force or args.student or not store.is_current(submission.student, content, exercises, settings):
-            todo.append((submission, files, content))
+    options = ClassRunOptions(exercises=_exercise_list(ctx), out=Path(args.out), workers=args.workers,
+                              device=args.device, seed=args.seed, timeout=args.timeout, force=args.force,
+                              scheduler=args.scheduler, student=args.student, lang=ctx.lang)
     console = Console(stderr=True)
     # Which course judges the class, said first: grading against the wrong one is the costly mistake.
     console.print(f"Course {course.id!r} ({course.root})", markup=False, highlight=False)
-    where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"with {args.workers} local workers"
-    console.print(f"{len(submissions)} submission{'' if len(submissions) == 1 else 's'}, {len(todo)} to grade "
-                  f"({len(submissions) - len(todo)} already graded), {where}")
-    devices = None if args.device == "auto" else [args.device]
-    try:
-        executor = batch.make_executor(args.workers, args.scheduler, args.device)
-    except batch.NoCluster as err:
-        raise UsageError(f"error: {err}") from None
-    except (OSError, TimeoutError) as err:
-        raise UsageError(f"error: cannot reach the Dask scheduler at {args.scheduler} ({err}); "
-                         "start one with `dask scheduler` (see the README)") from None
-    interrupted = False
-    with Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console) as bar:
-        task = bar.add_task("grading", total=len(todo))
-        # One task per student and exercise, not per student: with several workers, a student whose code hangs
-        # holds one worker for one exercise's time-out, not for all of them. A student's results are recorded
-        # once all their exercises are graded.
-        tasks, waiting = [], {}
-        for submission, files, content in todo:
-            waiting[submission.student] = {"content": content, "records": {}}
-            for exercise in exercises:
-                path = str(course.exercises[exercise].workspace_path)
-                own = {path: files[path]} if path in files else {}
-                tasks.append(batch.Task((submission.student, exercise), batch.grade_student,
-                                        (str(course.root), submission.student, own, [exercise], args.seed,
-                                         args.timeout, devices)))
+    with Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+             transient=False) as bar:
+        task = bar.add_task("grading", total=None)
 
-        def finished(done: batch.Task, records: list[dict]) -> None:
-            student, exercise = done.key
-            entry = waiting[student]
-            entry["records"][exercise] = records
-            if len(entry["records"]) == len(exercises):
-                store.add(student, entry["content"], exercises, settings,
-                          [record for e in exercises for record in entry["records"][e]])
-                bar.advance(task)
+        def started(found: int, to_grade: int) -> None:
+            bar.update(task, total=to_grade)
+            console.print(f"{found} submission{'' if found == 1 else 's'}, {to_grade} to grade "
+                          f"({found - to_grade} already graded), {options.where}")
 
-        def lost(done: batch.Task, reason: str) -> None:
-            waiting[done.key[0]]["content"] = f"not graded: {reason}"  # so that a rerun tries again
-            finished(done, batch.not_gradable_records(done.key[0], [done.key[1]], reason, course))
-
-        rebuild = None if args.scheduler else (lambda n: batch.make_executor(n, None, args.device))
+        events = ClassRunEvents(started=started, student_done=lambda student: bar.advance(task))
         try:
-            batch.run_tasks(tasks, executor, rebuild, args.workers, finished, lost)
-        except KeyboardInterrupt:
-            interrupted = True
-    current = {s.student for s in batch.discover(folder)}
-    results = {student: records for student, records in store.records().items() if student in current}
-    reports.write_all(out, course, results, exercises, ctx.lang)
-    for student in reports.unmatched(results):
-        print(one_line(reports.unmatched_warning(course, student, results[student], ctx.lang)), file=sys.stderr)
+            run = grade_class(course, Path(args.submissions), options, events)
+        except ClassRunError as err:
+            raise UsageError(str(err)) from None
+    for student in run.unmatched:
+        print(one_line(reports.unmatched_warning(course, student, run.results[student], ctx.lang)), file=sys.stderr)
     table = Table("exercise", "pass rate", "mean score", "most common failing test")
-    for exercise, rate, mean, points, failing in reports.summary(course, results, exercises):
+    for exercise, rate, mean, points, failing in reports.summary(course, run.results, options.exercises):
         table.add_row(exercise, f"{rate:.0%}", f"{mean:.1f} / {points:g}", failing)
     Console().print(table)
-    print(f"Reports in {out}: gradebook.csv, results.json, junit.xml, gradescope/, feedback/")
-    if interrupted:
+    print(f"Reports in {options.out}: gradebook.csv, results.json, junit.xml, gradescope/, feedback/")
+    if run.interrupted:
         print("Interrupted: rerun the same command to grade the rest.", file=sys.stderr)
         return 130
     return 0
 
 
 def cmd_submit(ctx: Context) -> int:
-    from dlquest.grader.batch import pack_workspace
+    from dlquest.grader.submissions import pack_workspace
 
     archive = Path(ctx.args.output or f"{ctx.workspace.root.name}.tar.gz").resolve()
     packed = pack_workspace(ctx.workspace.root, ctx.course, archive)

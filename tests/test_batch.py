@@ -19,7 +19,9 @@ from xml.etree import ElementTree
 import pytest
 
 from dlquest.course import BUNDLED_COURSE
-from dlquest.grader import batch
+from dlquest.grader import submissions
+from dlquest.grader.records import GradeRecord
+from dlquest.grader.results import verdict
 
 # Every test here grades a class of submissions.
 pytestmark = [pytest.mark.grading, pytest.mark.slow]
@@ -113,7 +115,7 @@ def test_a_class_is_graded_into_every_report(classroom, tmp_path):
     assert scores["cai"] == scores["dee"] == scores["eve"] == scores["fay"] == 0.0
 
     records = json.loads((out / "results.json").read_text())
-    words = {student: batch.verdict(batch.GradeRecord.from_dict(r[0])) for student, r in records.items()}
+    words = {student: verdict(GradeRecord.from_dict(r[0])) for student, r in records.items()}
     assert words == {"ana": "passed", "ben": "failed", "cai": "timeout", "dee": "crashed",
                      "eve": "not gradable", "fay": "not gradable"}
     assert "would land outside its folder" in json.dumps(records["fay"])
@@ -204,13 +206,13 @@ def test_workers_end_when_the_coordinator_is_killed(tmp_path):
     ({"/etc/evil.py": b"x"}, None, "outside its folder"),
     ({"a/../../evil.py": b"x"}, None, "outside its folder"),
     ({FILE: b"x"}, "exercises/link.py", "link"),
-    ({"big.bin": b"0" * (batch.MAX_UNPACKED_BYTES + 1)}, None, "more than"),
+    ({"big.bin": b"0" * (submissions.MAX_UNPACKED_BYTES + 1)}, None, "more than"),
 ])
 def test_hostile_archives_are_refused(tmp_path, members, symlink, reason):
     archive = tmp_path / "mal.tar.gz"
     write_tar(archive, members, symlink)
-    with pytest.raises(batch.NotGradable, match=reason):
-        batch.read_files(batch.Submission("mal", archive), [FILE])
+    with pytest.raises(submissions.NotGradable, match=reason):
+        submissions.read_files(submissions.Submission("mal", archive), [FILE])
 
 
 def test_the_coordinator_never_imports_torch(tmp_path):
@@ -231,7 +233,7 @@ def test_submit_packs_what_grade_accepts(tmp_path):
     (tmp_path / "ws" / FILE).write_text(SOLUTION)
     packed = dlquest("submit", "-o", str(tmp_path / "me.tar.gz"), cwd=tmp_path / "ws")
     assert packed.returncode == 0
-    files = batch.read_files(batch.Submission("me", tmp_path / "me.tar.gz"), [FILE])
+    files = submissions.read_files(submissions.Submission("me", tmp_path / "me.tar.gz"), [FILE])
     assert files[FILE].decode() == SOLUTION
 
 
@@ -347,7 +349,7 @@ def test_a_worker_killed_mid_run_costs_no_student_their_grade(tmp_path):
     stdout, stderr = run.communicate(timeout=600)
     assert run.returncode == 0, stderr
     data = json.loads((out / "results.json").read_text())
-    words = {student: batch.verdict(batch.GradeRecord.from_dict(records[0])) for student, records in data.items()}
+    words = {student: verdict(GradeRecord.from_dict(records[0])) for student, records in data.items()}
     assert words == {student: "failed" if source == WRONG else "passed" for student, source in sources.items()}
     rows = {row[0]: row for row in csv.reader((out / "gradebook.csv").open())}
     assert {float(rows[s][-1]) for s in sources if sources[s] != WRONG} == {10.0}

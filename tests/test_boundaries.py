@@ -28,7 +28,7 @@ def imported_after(run_python):
 
 
 def test_the_core_list_is_found():
-    assert {"dlquest.course", "dlquest.cli", "dlquest.grader.sandbox", "dlquest.grader.batch"} <= set(CORE)
+    assert {"dlquest.course", "dlquest.cli", "dlquest.grader.sandbox", "dlquest.grader.classrun"} <= set(CORE)
 
 
 @pytest.mark.parametrize("module", CORE)

@@ -75,7 +75,7 @@ def test_a_killed_worker_on_dask_is_one_record_and_every_other_task_is_done():
 
     import dask
 
-    from dlquest.grader.batch import Task, run_tasks
+    from dlquest.grader.executors import Task, run_tasks
 
     # One task at a time per worker; Dask's own retries (three) make an innocent task beside the culprit at each
     # of its four deaths all but impossible.

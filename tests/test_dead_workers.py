@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from dlquest.grader.batch import Task, run_tasks
+from dlquest.grader.executors import Task, run_tasks
 
 pytestmark = pytest.mark.grading  # every test starts pools of worker processes
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dlquest.course import BUNDLED_COURSE, load_course, manifest_digest
-from dlquest.grader import batch
+from dlquest.grader import results
 
 EXAMPLE_COURSE = Path(__file__).resolve().parents[1] / "docs" / "example-course"
 
@@ -26,16 +26,16 @@ def example_copy(tmp_path) -> Path:
 def test_an_output_folder_records_its_course_and_refuses_another(tmp_path, example_copy):
     out = tmp_path / "grades"
     bundled, example = load_course(), load_course(example_copy)
-    batch.claim_output(out, example, force=False)
+    results.claim_output(out, example, force=False)
     record = json.loads((out / "course.json").read_text())
     assert record["id"] == "example" and record["manifest_sha256"] == manifest_digest(example)
-    batch.claim_output(out, example, force=False)  # the same course again: fine
+    results.claim_output(out, example, force=False)  # the same course again: fine
     (out / "results.jsonl").write_text('{"student": "ana"}\n')
-    with pytest.raises(batch.OtherCourse) as err:
-        batch.claim_output(out, bundled, force=False)
+    with pytest.raises(results.OtherCourse) as err:
+        results.claim_output(out, bundled, force=False)
     assert str(err.value) == f"{out}/ holds grades of course 'example', not 'dlquest'; use another --out or --force"
     assert json.loads((out / "course.json").read_text())["id"] == "example"  # refused: nothing changed
-    batch.claim_output(out, bundled, force=True)
+    results.claim_output(out, bundled, force=True)
     assert json.loads((out / "course.json").read_text())["id"] == "dlquest"
     assert not (out / "results.jsonl").exists()
     (kept,) = out.glob("results-example-*.jsonl")  # the other course's results, moved aside, not lost
@@ -44,13 +44,13 @@ def test_an_output_folder_records_its_course_and_refuses_another(tmp_path, examp
 
 def test_a_changed_manifest_is_another_version_of_the_course(tmp_path, example_copy):
     out = tmp_path / "grades"
-    batch.claim_output(out, load_course(example_copy), force=False)
+    results.claim_output(out, load_course(example_copy), force=False)
     manifest = example_copy / "lessons" / "course.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("points = 5", "points = 50"), encoding="utf-8")
-    with pytest.raises(batch.OtherCourse, match="holds grades of course 'example' as its manifest was before it "
+    with pytest.raises(results.OtherCourse, match="holds grades of course 'example' as its manifest was before it "
                                                 "changed .* or --force to grade everyone again"):
-        batch.claim_output(out, load_course(example_copy), force=False)
-    batch.claim_output(out, load_course(example_copy), force=True)
+        results.claim_output(out, load_course(example_copy), force=False)
+    results.claim_output(out, load_course(example_copy), force=True)
     assert json.loads((out / "course.json").read_text())["manifest_sha256"] == manifest_digest(load_course(example_copy))
 
 

@@ -4,8 +4,8 @@ passed among those that ran, in the gradebook's score and in Gradescope's per-te
 from __future__ import annotations
 
 from dlquest.grader import reports
-from dlquest.grader.batch import score
 from dlquest.grader.records import FAILED, PASSED, SKIPPED, GradeRecord, TestResult
+from dlquest.grader.results import score
 
 
 def graded(*outcomes: str, verdict: str = FAILED) -> GradeRecord:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import dlquest
 from dlquest.course import BUNDLED_COURSE, Course
-from dlquest.grader.batch import Submission, grade_student, read_files
 from dlquest.grader.reports import gradescope
+from dlquest.grader.student import grade_student
+from dlquest.grader.submissions import Submission, read_files
 from dlquest.safe_text import json_text
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -72,8 +73,9 @@ def build(course: Course, exercises: list[str], archive: Path, lang: str = "en")
 def run(course: Course, exercises: list[str], submission: Path, results: Path, lang: str = "en") -> dict:
     """Grade one Gradescope submission folder and write its results.json, its feedback in `lang`. Gradescope
     uploads the files as the student chose them: a workspace, a folder holding one, or bare exercise files."""
-    from dlquest.grader.batch import NotGradable, not_gradable_records
     from dlquest.grader.records import GradeRecord
+    from dlquest.grader.results import not_gradable_records
+    from dlquest.grader.submissions import NotGradable
 
     wanted = [str(course.exercises[e].workspace_path) for e in exercises]
     try:

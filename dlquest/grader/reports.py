@@ -24,8 +24,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from dlquest.course import Course
-from dlquest.grader.batch import score, verdict
 from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, Feedback, GradeRecord
+from dlquest.grader.results import score, verdict
 from dlquest.i18n import t
 from dlquest.render import feedback_text, record_lines
 from dlquest.safe_text import csv_cell, json_text, markdown_block, markdown_inline, one_line, visible, xml_text

@@ -37,18 +37,11 @@ class WorkerFailed(Exception):
 
 
 def serve(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-    torch_version: str | None
-    try:
-        import torch
-    except ImportError:
-        torch_version = None
-    else:
-        torch_version = getattr(torch, "__version__", None)
     from dlquest.course import load_course
     from dlquest.grader.grade import grade
-    from dlquest.grader.plugin import warm_up
+    from dlquest.grader.warmup import warm_up_grading_process
 
-    warm_up()
+    torch_version = warm_up_grading_process()
     courses: dict[str, Course] = {}
 
     def reply(message: dict) -> None:
