@@ -15,11 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dlquest import __version__
-from dlquest.course import Course, ManifestError, UnknownItem, load_course
+from dlquest.course import Course, Item, ManifestError, UnknownItem, load_course
 from dlquest.i18n import LANGUAGES, counted, detect_language, t
 from dlquest.progress import (
     BUSY_TIMEOUT,
-    NOT_STARTED,
     Progress,
     ProgressLocked,
     ProgressReadOnly,
@@ -27,6 +26,7 @@ from dlquest.progress import (
     ProgressUnavailable,
 )
 from dlquest.render import minutes_text
+from dlquest.session import READ, LearnerSession
 from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace, WorkspaceReadOnly
 
 USAGE_ERROR = 2
@@ -43,6 +43,7 @@ class Context:
         self.args = args
         self._workspace: Workspace | None = None
         self._progress: Progress | None = None
+        self._session: LearnerSession | None = None
         self.lang = detect_language(getattr(args, "lang", None))
         explicit = getattr(args, "workspace", None)
         if need_workspace or explicit:
@@ -90,6 +91,13 @@ class Context:
                 reason, moved = self._progress.recovered
                 print(t("cli.corrupt_progress", self.lang, reason=reason, moved=moved), file=sys.stderr)
         return self._progress
+
+    @property
+    def session(self) -> LearnerSession:
+        """The learner core on this workspace: every learner rule a command applies comes from it."""
+        if self._session is None:
+            self._session = LearnerSession(self.course, self.workspace, self.progress, self.lang)
+        return self._session
 
     def exercise(self, name: str):
         return self._find(self.course.exercise, name)
@@ -156,11 +164,7 @@ def cmd_init(args) -> int:
 
 def cmd_list(ctx: Context) -> int:
     lang = ctx.lang
-    statuses = ctx.progress.statuses()
-    quiz_statuses = ctx.progress.quiz_statuses()
-    passed = {ex for ex in ctx.course.exercises if ctx.progress.ever_passed(ex)}
-    next_up = next((ex.id for ex in ctx.course.exercises.values()
-                    if statuses.get(ex.id) != "passed" and all(r in passed for r in ex.requires)), None)
+    views = ctx.session.roadmap()  # status, locks and what comes next, as the app shows them
     print(ctx.course.title.get(lang))
     for stage in ctx.course.stages:
         estimate = "  " + t("cli.stage_time", lang, time=minutes_text(stage.minutes, lang)) if stage.minutes else ""
@@ -169,23 +173,18 @@ def cmd_list(ctx: Context) -> int:
             print(f"  {unit.title.get(lang)}")
             for item in unit.items:
                 took = _minutes_column(item.minutes, lang)
+                view = views[item.id]
+                following = "  ← " + t("cli.next_up", lang) if view.is_next else ""
                 if item.kind == "lesson":
-                    print(f"    📖 {item.id:<24} {took}{item.title.get(lang)}")
+                    read = f"  [{t('cli.lesson_read', lang)}]" if view.status == READ else ""
+                    print(f"    📖 {item.id:<24} {took}{item.title.get(lang)}{read}{following}")
                     continue
-                if item.kind == "quiz":  # a concept check: `dlquest quiz LESSON`, never locked, never graded
-                    status = quiz_statuses.get(item.id, NOT_STARTED)
-                    mark = {"passed": "✔", "failing": "✘"}.get(status, "?")
-                    print(f"    {mark}  {item.id:<24} {took}{item.title.get(lang)}  [{t('status.' + status, lang)}]")
-                    continue
-                status = statuses.get(item.id, NOT_STARTED)
-                mark = {"passed": "✔", "failing": "✘"}.get(status, "·")
+                mark = {"passed": "✔", "failing": "✘"}.get(view.status, "?" if item.kind == "quiz" else "·")
                 extra = ""
-                missing = [r for r in item.requires if r not in passed]
-                if missing and status != "passed":
-                    extra = "  (" + t("cli.locked", lang, names=", ".join(missing)) + ")"
-                if item.id == next_up:
-                    extra += "  ← " + t("cli.next_up", lang)
-                print(f"    {mark}  {item.id:<24} {took}{item.title.get(lang)}  [{t('status.' + status, lang)}]{extra}")
+                if view.locked_by:
+                    extra = "  (" + t("cli.locked", lang, names=", ".join(view.locked_by)) + ")"
+                print(f"    {mark}  {item.id:<24} {took}{item.title.get(lang)}  [{t('status.' + view.status, lang)}]"
+                      f"{extra}{following}")
     if ctx.course.guides:
         print(f"\n{t('cli.guides', lang)}")
         for guide in ctx.course.guides.values():
@@ -203,7 +202,19 @@ def _minutes_column(minutes: int | None, lang: str, width: int = 8) -> str:
 
 
 def cmd_lesson(ctx: Context) -> int:
-    return _print_page(ctx, ctx.lesson(ctx.args.id))
+    lesson = ctx.lesson(ctx.args.id)
+    _print_markdown(ctx.session.lesson_page(lesson))
+    ctx.session.mark_read(lesson)  # as opening it in the app does: it counts toward its stage and "next"
+    return 0
+
+
+def cmd_task(ctx: Context) -> int:
+    """What an exercise asks, in the learner's language (the course's translation, else the stub's contract)."""
+    exercise = ctx.exercise(ctx.args.exercise)
+    _print_markdown(ctx.session.task(exercise))
+    shown = ctx.session.learner_file(exercise).relative_to(ctx.workspace.root)
+    print("\n" + t("cli.task_footer", ctx.lang, file=shown, exercise=exercise.id))
+    return 0
 
 
 def cmd_guide(ctx: Context) -> int:
@@ -218,7 +229,11 @@ def cmd_guide(ctx: Context) -> int:
 
 
 def _print_page(ctx: Context, item) -> int:
-    text = ctx.course.path(item.pages[ctx.lang]).read_text(encoding="utf-8")
+    _print_markdown(ctx.course.path(item.pages[ctx.lang]).read_text(encoding="utf-8"))
+    return 0
+
+
+def _print_markdown(text: str) -> None:
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.markdown import Markdown
@@ -226,7 +241,6 @@ def _print_page(ctx: Context, item) -> int:
         Console().print(Markdown(text, code_theme="monokai"))
     else:
         print(text)
-    return 0
 
 
 def cmd_run(ctx: Context) -> int:
@@ -240,7 +254,6 @@ def cmd_run(ctx: Context) -> int:
 
 
 def cmd_check(ctx: Context) -> int:
-    from dlquest.grader.grade import grade
     from dlquest.render import protections_off, record_lines
     from dlquest.safe_text import json_text, visible
 
@@ -251,8 +264,7 @@ def cmd_check(ctx: Context) -> int:
     if not ctx.args.json:
         shown = learner_file.relative_to(ctx.workspace.root)
         print(t("cli.check_header", lang, exercise=exercise.id, file=shown))
-    record = grade(ctx.course, exercise, learner_file, devices=devices, hide=(ctx.workspace.state,))
-    ctx.progress.record_attempt(record)
+    record = ctx.session.grade(exercise, devices)
     if ctx.args.json:
         print(json_text(record.to_dict()))  # strict JSON: a NaN error is the string "nan", as in results.json
         return 0 if record.passed else 1
@@ -262,9 +274,9 @@ def cmd_check(ctx: Context) -> int:
     total = len(record.tests)
     one = "_one" if total == 1 else ""
     if record.passed:
-        following = _next_exercise(ctx, exercise.id)
-        if following:
-            print(t(f"cli.check_summary_pass{one}", lang, total=total, next=f"dlquest check {following}"))
+        following = ctx.session.next_item(after=exercise.id)
+        if following is not None:
+            print(t(f"cli.check_summary_pass{one}", lang, total=total, next=_command_for(following)))
         else:
             print(t(f"cli.check_summary_pass{one}_last", lang, total=total))
     else:
@@ -284,16 +296,16 @@ def _devices(choice: str) -> list[str] | None:
     return [choice]
 
 
-def _next_exercise(ctx: Context, current: str) -> str | None:
-    ids = list(ctx.course.exercises)
-    statuses = ctx.progress.statuses()
-    later = ids[ids.index(current) + 1:] + ids[: ids.index(current)]
-    return next((ex for ex in later if statuses.get(ex) != "passed"), None)
+def _command_for(item: Item) -> str:
+    """The command that opens an item in this terminal."""
+    if item.kind == "quiz":
+        return f"dlquest quiz {getattr(item, 'lesson', item.id)}"
+    return f"dlquest {'lesson' if item.kind == 'lesson' else 'check'} {item.id}"
 
 
 def _print_hint_status(ctx: Context, exercise) -> None:
     lang = ctx.lang
-    seen = ctx.progress.hints_seen(exercise.id)
+    seen = ctx.session.hints_seen(exercise)
     total = len(exercise.hints)
     if seen:
         print(t("cli.last_hint", lang, n=seen, total=total, text=exercise.hints[seen - 1].get(lang)))
@@ -307,12 +319,12 @@ def cmd_quiz(ctx: Context) -> int:
     """A lesson's concept check in this terminal: one question at a time, each answer read from stdin and judged
     here (no learner code runs), its feedback shown; the run is stored in the progress. With --json the
     questions go to stderr and the result, as JSON, to stdout. Exit 0 when it passes, 1 when not."""
-    from dlquest.quiz import AnswerError, QuizError, QuizRun, feedback_lines, load_quiz, pass_mark, summary_lines
+    from dlquest.quiz import AnswerError, QuizError, feedback_lines, pass_mark, summary_lines
 
     lang = ctx.lang
     quiz = ctx._find(ctx.course.quiz, ctx.args.lesson)
     try:
-        content = load_quiz(ctx.course, quiz)
+        run = ctx.session.start_quiz(quiz)
     except QuizError as err:
         raise UsageError("\n".join([t("cli.quiz_broken", lang, quiz=quiz.id)]
                                    + [f"  - {p}" for p in err.problems])) from None
@@ -321,8 +333,7 @@ def cmd_quiz(ctx: Context) -> int:
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
 
-    run = QuizRun(content)
-    total = len(content.questions)
+    total = len(run.content.questions)
     say(t("cli.quiz_header", lang, title=quiz.title.get(lang), count=total, lesson=quiz.lesson))
     while (question := run.current) is not None:
         say()
@@ -351,7 +362,7 @@ def cmd_quiz(ctx: Context) -> int:
         for _role, text in feedback_lines(question, judgement, lang):
             say("  " + text)
     result = run.result()
-    ctx.progress.record_quiz(result)
+    ctx.session.record_quiz(result)
     say()
     say(t("quiz.score", lang, correct=result.correct, total=result.total, mark=pass_mark(result.total)) + " "
         + t("quiz.passed" if result.passed else "quiz.not_passed", lang))
@@ -366,7 +377,7 @@ def cmd_quiz(ctx: Context) -> int:
 def cmd_hint(ctx: Context) -> int:
     exercise = ctx.exercise(ctx.args.exercise)
     lang = ctx.lang
-    seen = ctx.progress.reveal_hint(exercise.id, len(exercise.hints))
+    seen = ctx.session.reveal_hint(exercise)
     for n in range(1, seen + 1):
         marker = "→" if n == seen else " "
         print(f"{marker} " + t("cli.last_hint", lang, n=n, total=len(exercise.hints),
@@ -380,11 +391,10 @@ def cmd_hint(ctx: Context) -> int:
 
 def cmd_solution(ctx: Context) -> int:
     exercise = ctx.exercise(ctx.args.exercise)
-    if not (ctx.progress.ever_passed(exercise.id) or ctx.args.yes):
+    if not (ctx.session.solution_unlocked(exercise) or ctx.args.yes):
         print(t("cli.solution_locked", ctx.lang, exercise=exercise.id))
         return 1
-    ctx.progress.mark_solution_seen(exercise.id)
-    print(ctx.course.path(exercise.solution).read_text(encoding="utf-8"))
+    print(ctx.session.open_solution(exercise))
     return 0
 
 
@@ -572,6 +582,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                      help="where to run the checks (auto: cpu, plus cuda when present)")
     sub.add_argument("--json", action="store_true", help="print the result record as JSON")
+    command("task", cmd_task, "print what an exercise asks, in your language").add_argument(
+        "exercise", metavar="EXERCISE")
     command("hint", cmd_hint, "show the next hint for an exercise").add_argument("exercise", metavar="EXERCISE")
     sub = command("solution", cmd_solution, "show the reference solution (after you pass, or with --yes)")
     sub.add_argument("exercise", metavar="EXERCISE")

@@ -336,6 +336,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.locked": {"en": "locked: pass {names} first", "zh": "未解锁：请先通过 {names}"},
     "cli.next_up": {"en": "next", "zh": "下一个"},
     "cli.stage_time": {"en": "(about {time})", "zh": "（预计 {time}）"},
+    "cli.lesson_read": {"en": "read", "zh": "已读"},
+    "cli.task_footer": {"en": "Your file: {file}. Grade it with: dlquest check {exercise}",
+                        "zh": "你的文件：{file}。检查：dlquest check {exercise}"},
     "cli.list_legend": {
         "en": "Open a lesson: dlquest lesson ID   Grade an exercise: dlquest check ID   Read a guide: dlquest guide ID",
         "zh": "打开课程：dlquest lesson ID   检查练习：dlquest check ID   阅读指南：dlquest guide ID",

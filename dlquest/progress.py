@@ -73,6 +73,14 @@ MIGRATIONS = [
     );
     CREATE INDEX quiz_attempts_by_quiz ON quiz_attempts(quiz, id);
     """,
+    # 3 -> 4: lessons read, here with the rest of the learner's progress (they were a list in settings.json,
+    # which the learner core moves in when it opens a workspace: see dlquest/session.py).
+    """
+    CREATE TABLE lessons_read (
+        lesson TEXT PRIMARY KEY,
+        read_at REAL NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Seconds a process waits for another's write (an attempt takes milliseconds) before it says the store is locked.
@@ -306,6 +314,19 @@ class Progress:
         """The concept checks passed at least once."""
         rows = self._db.execute("SELECT DISTINCT quiz FROM quiz_attempts WHERE outcome = ?", (PASSED,))
         return {row[0] for row in rows}
+
+    # --- lessons read ---------------------------------------------------------------------------------
+    def mark_read(self, *lessons: str, at: float | None = None) -> None:
+        """Remember that these lessons were read (reading one again keeps the first time)."""
+        if not lessons:
+            return
+        when = time.time() if at is None else at
+        with self._writing():
+            self._db.executemany("INSERT OR IGNORE INTO lessons_read (lesson, read_at) VALUES (?, ?)",
+                                 [(lesson, when) for lesson in lessons])
+
+    def lessons_read(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT lesson FROM lessons_read")}
 
     def _ensure_state(self, exercise: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO exercise_state (exercise) VALUES (?)", (exercise,))

@@ -67,7 +67,7 @@ def test_an_old_schema_is_migrated_without_losing_attempts(tmp_path):
     old.commit()
     old.close()
     progress = Progress.open(path)
-    assert progress.schema_version == SCHEMA_VERSION == 3
+    assert progress.schema_version == SCHEMA_VERSION == 4
     assert progress.status("perceptron") == "passed"
     assert progress.hints_seen("perceptron") == 2
     progress.mark_solution_seen("perceptron")

@@ -208,7 +208,7 @@ def test_a_store_of_the_schema_before_concept_checks_migrates_and_keeps_its_atte
     old.commit()
     old.close()
     progress = Progress.open(path)
-    assert progress.schema_version == SCHEMA_VERSION == 3
+    assert progress.schema_version == SCHEMA_VERSION == 4
     assert progress.status("perceptron") == "passed" and progress.hints_seen("perceptron") == 2
     assert progress.ever_passed("perceptron")
     progress.record_quiz(result("q-perceptron", 4))

@@ -206,7 +206,7 @@ def test_a_lesson_renders_with_contents_and_its_example_streams_output(mini_work
             assert isinstance(app.screen, RoadmapScreen)
             assert "◆ Adding two numbers" in screen_text(app)  # read now; the next item moved on
             assert "Add two numbers  ◀ next" in screen_text(app)
-        assert mini_workspace.settings()["lessons_read"] == ["basics"]
+        assert Progress.open(mini_workspace.progress_path).lessons_read() == {"basics"}
 
     run(scenario)
 
@@ -762,7 +762,7 @@ def test_the_guides_open_from_the_roadmap_in_either_language(tmp_path):
             await wait_for(pilot, lambda: "如何避免过拟合？" in screen_text(app), what="the Chinese page")
             await pilot.press("escape")
             assert isinstance(app.screen, RoadmapScreen)
-        assert "faq" not in (workspace.settings().get("lessons_read") or [])  # guides count toward no stage
+        assert "faq" not in Progress.open(workspace.progress_path).lessons_read()  # guides count toward no stage
 
     run(scenario)
 

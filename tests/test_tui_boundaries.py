@@ -45,7 +45,7 @@ def test_the_first_screen_appears_without_torch_and_torch_stays_in_the_worker(ru
     assert result["worker_torch"]  # torch is there, in the worker
 
 
-@pytest.mark.parametrize("module", ["dlquest.tui.session", "dlquest.tui.strings", "dlquest.grader.worker"])
+@pytest.mark.parametrize("module", ["dlquest.tui.strings", "dlquest.grader.worker"])
 def test_plain_modules_of_the_app_import_neither_textual_nor_torch(run_python, module):
     code = f"import sys, {module}; print('\\n'.join(sys.modules))"
     modules = set(run_python("-c", code, check=True).stdout.split())

@@ -19,10 +19,10 @@ from dlquest.course import ManifestError
 from dlquest.grader.worker import GradingClient
 from dlquest.i18n import LANGUAGES, detect_language
 from dlquest.progress import ProgressTooNew
+from dlquest.session import DARK_THEME, LIGHT_THEME, LearnerSession
 from dlquest.tui.commands import CourseItems, Preferences
 from dlquest.tui.messages import GradingFinished, GradingStopped
 from dlquest.tui.screens.base import localize_bindings
-from dlquest.tui.session import DARK_THEME, LIGHT_THEME, Session
 from dlquest.tui.strings import ui
 from dlquest.workspace import NoWorkspace, Workspace
 
@@ -45,7 +45,7 @@ class DlquestApp(App[int]):
         self._course_dir = Path(course_dir) if course_dir else None
         self._lang_arg = lang if lang in LANGUAGES else None
         self._start = Path(start or Path.cwd())
-        self.session: Session | None = None
+        self.session: LearnerSession | None = None
         self.grading = grading_client if grading_client is not None else GradingClient()
         self.grader_ready = False
         self.set_reactive(DlquestApp.lang, detect_language(self._lang_arg))
@@ -95,7 +95,7 @@ class DlquestApp(App[int]):
 
     def start_session(self, workspace: Workspace) -> None:
         try:
-            self.session = Session.open(workspace, self._course_dir, self._lang_arg)
+            self.session = LearnerSession.open(workspace, self._course_dir, self._lang_arg)
         except ManifestError as err:
             self._problem(ui("problem.manifest", self.lang, file=err.manifest), err.problems)
             return
@@ -182,7 +182,7 @@ class DlquestApp(App[int]):
         view = views.get(item_id)
         if view is None:
             return
-        if view.item.kind == "exercise" and view.locked_by and view.status != "passed":
+        if view.item.kind == "exercise" and view.locked_by:  # the core unlocks an exercise once passed
             from dlquest.tui.screens.dialogs import ConfirmScreen
 
             question = ui("exercise.locked_confirm", self.lang, exercise=item_id, names=", ".join(view.locked_by))

@@ -14,8 +14,8 @@ from dlquest.tui.strings import STRINGS, ui
 ResultType = TypeVar("ResultType")
 
 if TYPE_CHECKING:
+    from dlquest.session import LearnerSession
     from dlquest.tui.app import DlquestApp
-    from dlquest.tui.session import Session
 
 
 def text_markdown_parser():
@@ -56,7 +56,7 @@ class Localized:
     app: DlquestApp
 
     @property
-    def session(self) -> Session:
+    def session(self) -> LearnerSession:
         return self.app.session
 
     @property

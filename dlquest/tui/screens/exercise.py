@@ -195,7 +195,7 @@ class ExerciseScreen(DlquestScreen):
         session, exercise, app = self.session, self.exercise, self.app
         try:
             record = app.grading.grade(session.course.root, exercise.id, self.file,
-                                       hide=(session.workspace.state,))
+                                       hide=session.hidden_from_learner_code)
         except GradingCancelled:
             app.post_message(GradingStopped(exercise.id, cancelled=True))
         except Exception as err:  # noqa: BLE001 - any failure is shown in the app, never raised

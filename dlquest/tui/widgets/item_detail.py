@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from dlquest.course import Guide, Stage, Unit
 from dlquest.render import minutes_text
-from dlquest.tui.session import ItemView
+from dlquest.session import ItemView
 from dlquest.tui.strings import ui
 
 

@@ -8,7 +8,7 @@ from textual.widgets.tree import TreeNode
 
 from dlquest.course import Course, Stage
 from dlquest.render import minutes_text
-from dlquest.tui.session import READ, ItemView
+from dlquest.session import READ, ItemView
 from dlquest.tui.strings import ui
 
 BAR_WIDTH = 10

@@ -1,8 +1,10 @@
-"""What the app works on: the course, the learner's workspace and progress, and the learner's language.
+"""The learner core: a learner's course, workspace, progress and language, and every rule about them.
 
-Plain Python that imports neither Textual nor torch. It gathers the core calls the screens make (the same
-ones the CLI makes) and the few read-only views the roadmap and the progress screen need, so that the
-screens only display.
+Both faces call it and neither keeps a learner rule of its own: the CLI (`dlquest list`, `check`, `hint`,
+`solution`, `task`, `quiz`) and the app's screens. What comes next, what is locked, which lessons were read,
+what a grading hides from the learner's code, when the solution may be shown, the task in the learner's
+language: all here. Plain Python that imports neither Textual nor rich nor torch (a grading imports torch in
+the grader when it runs).
 """
 
 from __future__ import annotations
@@ -60,16 +62,19 @@ class QuizHistory:
     best: tuple[int, int] | None  # (right, questions) of the best run
 
 
-class Session:
+class LearnerSession:
+    """One learner on one workspace: what a command or the app works on."""
+
     def __init__(self, course: Course, workspace: Workspace, progress: Progress, lang: str):
         self.course = course
         self.workspace = workspace
         self.progress = progress
         self.lang = lang
         self.synced: list[str] = []  # exercises whose stubs this opening copied into the workspace
+        self._move_lessons_read_into_progress()
 
     @classmethod
-    def open(cls, workspace: Workspace, course_dir: Path | None = None, lang: str | None = None) -> Session:
+    def open(cls, workspace: Workspace, course_dir: Path | None = None, lang: str | None = None) -> LearnerSession:
         """Load the course the workspace uses and open its progress store, as the CLI does.
 
         Raises ManifestError (a broken course) and ProgressTooNew (a newer dlquest wrote the store)."""
@@ -80,11 +85,19 @@ class Session:
         session.synced = synced
         return session
 
+    def _move_lessons_read_into_progress(self) -> None:
+        """Lessons read were a list in settings.json before the progress store kept them: move it in once."""
+        settings = self.workspace.settings()
+        old = settings.get("lessons_read")
+        if isinstance(old, list) and old:
+            self.progress.mark_read(*(str(lesson) for lesson in old))
+            self._remember("lessons_read", None)
+
     def close(self) -> None:
         self.progress.close()
 
     # --- preferences (a workspace that cannot be written keeps them for this session only) ------------
-    def _remember(self, key: str, value) -> None:
+    def _remember(self, key: str, value: object) -> None:
         try:
             self.workspace.set_setting(key, value)
         except OSError:
@@ -111,15 +124,12 @@ class Session:
 
     # --- the roadmap ---------------------------------------------------------------------------------
     def lessons_read(self) -> set[str]:
-        value = self.workspace.settings().get("lessons_read") or []
-        return {str(v) for v in value} if isinstance(value, list) else set()
+        return self.progress.lessons_read()
 
     def mark_read(self, lesson: Lesson) -> None:
         if lesson.kind != "lesson":
             return  # guides are read at will; they count toward no stage
-        read = self.lessons_read()
-        if lesson.id not in read:
-            self._remember("lessons_read", sorted(read | {lesson.id}))
+        self.progress.mark_read(lesson.id)
 
     def roadmap(self, after: str | None = None) -> dict[str, ItemView]:
         """Every item by id, in course order, with its status and what locks it. The next item is the first
@@ -133,12 +143,13 @@ class Session:
             if isinstance(item, Quiz):  # a concept check opens whenever its lesson does: never locked
                 views[item.id] = ItemView(item, quiz_statuses.get(item.id, NOT_STARTED), item.id in quizzes_passed,
                                           (), item.id in quizzes_passed, False)
-            elif item.kind == "lesson":
+            elif isinstance(item, Lesson):
                 exercises = self.exercises_of(item)
                 done = item.id in read or (bool(exercises) and all(ex.id in passed for ex in exercises))
                 views[item.id] = ItemView(item, READ if item.id in read else UNREAD, False, (), done, False)
             else:
-                locked = tuple(r for r in item.requires if r not in passed)
+                # Prerequisites lock an exercise until it is passed once: one passed out of order stays open.
+                locked = () if item.id in passed else tuple(r for r in item.requires if r not in passed)
                 views[item.id] = ItemView(item, statuses.get(item.id, NOT_STARTED), item.id in passed, locked,
                                           item.id in passed, False)
         order = list(views)
@@ -199,6 +210,22 @@ class Session:
         except (OSError, SyntaxError, ValueError):
             doc = None
         return doc or exercise.title.get(self.lang)
+
+    @property
+    def hidden_from_learner_code(self) -> tuple[Path, ...]:
+        """What every grading of this learner's code hides from it, besides the course's solutions and checks
+        (which the grader always hides): the learner's own progress, settings and backups."""
+        return (self.workspace.state,)
+
+    def grade(self, exercise: Exercise, devices: list[str] | None = None) -> GradeRecord:
+        """Grade the learner's file in this process's grader (`dlquest check`), and record the attempt. The app
+        grades in its worker process instead, with the same `hidden_from_learner_code`, then `record_attempt`."""
+        from dlquest.grader.grade import grade
+
+        record = grade(self.course, exercise, self.learner_file(exercise), devices=devices,
+                       hide=self.hidden_from_learner_code)
+        self.record_attempt(record)
+        return record
 
     def record_attempt(self, record: GradeRecord) -> None:
         self.progress.record_attempt(record)
