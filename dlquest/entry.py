@@ -36,7 +36,7 @@ def run() -> None:
     others = [thread for thread in threading.enumerate() if thread is not threading.main_thread()]
     # Threads that are not daemons (an executor's, say) are joined by the normal exit only.
     if "torch" in sys.modules and all(thread.daemon for thread in others):
-        from dlquest.grader.sandbox import exit_without_teardown
+        from dlquest.grader.process_exit import exit_without_teardown
 
         atexit._run_exitfuncs()  # the grader's handlers: kept children closed, killed ones reaped
         exit_without_teardown(code)

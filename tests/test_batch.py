@@ -243,7 +243,7 @@ def test_the_gradescope_autograder_grades_like_dlquest_grade(tmp_path):
     with zipfile.ZipFile(tmp_path / "ag.zip") as bundle:
         names = bundle.namelist()
         assert {"setup.sh", "run_autograder", "dlquest-src/pyproject.toml"} <= set(names)
-        assert "dlquest-src/dlquest/grader/sandbox.py" in names
+        assert "dlquest-src/dlquest/grader/sandbox/children.py" in names
         bundle.extractall(tmp_path / "source")
     run_autograder = (tmp_path / "source" / "run_autograder").read_text()
     assert "--exercises perceptron" in run_autograder

@@ -13,7 +13,7 @@ import struct
 import pytest
 
 from dlquest.grader import wire
-from dlquest.grader.sandbox import BadFrame, _split_frames
+from dlquest.grader.sandbox import BadFrame, split_frames
 from dlquest.i18n import t
 
 HEADER = struct.Struct(">Q")
@@ -48,7 +48,7 @@ GOOD = frame({"kind": "protections", "active": {"pid_namespace": True}})
     (frame({"kind": "setup_error", "message": {"a": 1}}), "frame_malformed"),
 ])
 def test_what_the_reader_cannot_read_is_a_bad_frame_with_its_reason(data, code):
-    frames, rest = _split_frames(GOOD + data + GOOD, LIMIT)
+    frames, rest = split_frames(GOOD + data + GOOD, LIMIT)
     assert frames[0] == json.loads(GOOD[HEADER.size:])
     assert isinstance(frames[-1], BadFrame) and frames[-1].feedback.code == code
     assert len(frames) == 2 and rest == b""  # nothing after it is read: the framing is in doubt
@@ -65,13 +65,13 @@ def test_the_runner_frames_still_read_as_they_are_written():
                {"kind": "value", "data": wire.encode([1, 2.5]).decode(), "cpu": 1},
                {"kind": "setup_error", "message": "sandbox setup failed"}, {"kind": "status", "status": 9}]
     data = b"".join(frame(f) for f in written)
-    frames, rest = _split_frames(data + data[:5], LIMIT)
+    frames, rest = split_frames(data + data[:5], LIMIT)
     assert frames == written and rest == data[:5]  # an unfinished frame waits for the rest
 
 
 def test_a_lone_surrogate_in_a_message_arrives_as_a_replacement_character():
     failure = {"kind": "failure", "feedback": {"code": "exception", "values": {"message": "a \ud800 b"}}}
-    (read,), _ = _split_frames(frame(failure), LIMIT)  # json.dumps writes it as the six characters \ud800
+    (read,), _ = split_frames(frame(failure), LIMIT)  # json.dumps writes it as the six characters \ud800
     assert read["feedback"]["values"]["message"] == "a \ufffd b"
     json.dumps(read, ensure_ascii=False).encode("utf-8")  # what a progress store does with it
 

@@ -17,6 +17,7 @@ import torch
 
 from dlquest.grader import sandbox
 from dlquest.grader.sandbox import Limits, NotSessionable, ProbeSession, run_probe
+from dlquest.grader.sandbox.cgroup import PidsCgroup
 
 # Every test here starts sandboxed probe sessions.
 pytestmark = pytest.mark.grading
@@ -161,12 +162,12 @@ def test_empty_cgroups_a_killed_grader_left_are_swept_once(tmp_path, monkeypatch
     an_hour_ago = time.time() - 3600
     for folder in (stale, in_use):
         os.utime(folder, (an_hour_ago, an_hour_ago))
-    monkeypatch.setattr(sandbox._PidsCgroup, "_swept", False)
-    sandbox._PidsCgroup._sweep(tmp_path)
+    monkeypatch.setattr(PidsCgroup, "_swept", False)
+    PidsCgroup._sweep(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in_use", "new"]  # new: maybe about to be entered
     stale.mkdir()
     os.utime(stale, (an_hour_ago, an_hour_ago))
-    sandbox._PidsCgroup._sweep(tmp_path)
+    PidsCgroup._sweep(tmp_path)
     assert stale.exists()  # once per process: a listing per grading would cost every grading
 
 

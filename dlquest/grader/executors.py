@@ -198,9 +198,9 @@ def start_pool_worker() -> None:
     """
     import multiprocessing
 
-    from dlquest.grader import sandbox
+    from dlquest.grader.process_exit import die_with_parent
 
-    sandbox.die_with_parent()
+    die_with_parent()
     coordinator = multiprocessing.parent_process()
     if coordinator is not None and os.getppid() != coordinator.pid:
         os._exit(0)  # the coordinator was gone before the signal was armed
@@ -212,7 +212,8 @@ def start_pool_worker() -> None:
 
 def _end_pool_worker() -> None:
     from dlquest.grader import plugin, sandbox
+    from dlquest.grader.process_exit import exit_without_teardown
 
     plugin.close_kept_references()
     sandbox.wait_for_reaped()
-    sandbox.exit_without_teardown()
+    exit_without_teardown()

@@ -1,0 +1,67 @@
+"""What a contained child is asked to run under, and what comes back: the limits, the confinement on top of
+the sandbox, the result of one probe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dlquest.grader.records import Feedback
+
+if TYPE_CHECKING:
+    pass
+
+MiB = 1024 * 1024
+# Where the runner works, inside its mount namespace (created there; never seen from outside).
+SCRATCH = "/dev/shm/dlquest-work"
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_time: float = 10.0  # seconds for one probe, from fork to result
+    memory: int = 2048 * MiB  # address space the learner code may add (CPU); a cgroup/fraction on CUDA
+    processes: int = 32  # tasks (processes and threads) the learner code may have at once
+    file_size: int = 16 * MiB  # largest file it may write (its scratch space is a small tmpfs)
+    scratch: int = 64 * MiB
+    output: int = 64 * 1024  # bytes of stdout+stderr kept; the rest is drained and dropped
+    result: int = 256 * MiB  # bytes of JSON a probe may send back
+    open_files: int = 256
+
+
+@dataclass
+class ProbeResult:
+    ok: bool
+    value: object = None  # decoded plain data when ok
+    feedback: Feedback | None = None  # why not ok
+    output: str = ""
+    duration: float = 0.0
+    protections: dict = field(default_factory=dict)
+    # CPU seconds the learner's process used for this probe, read by the grader from /proc (so code that patches
+    # `time` cannot hide them); None where it cannot be measured (no /proc, or a child per probe).
+    cpu_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """What a learner's child gets on top of the sandbox, set up before the learner's module is loaded: the
+    check's rule (rules.Rule: forbidden operators and built-ins made unusable) and no new program images
+    (seccomp: execve refused). See rules.py and seccomp.py."""
+
+    rule: object | None = None
+    refuse_exec: bool = True
+    # Folders with the data a check judges by (held-out images, a data generator): hidden like the solutions.
+    held_out: tuple[Path, ...] = ()
+
+
+class ForbiddenCall(Exception):
+    """Raised in the runner when learner code calls something the exercise forbids (see checklib.forbid)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"{name} is not allowed in this exercise")
+
+
+class NotSessionable(Exception):
+    """A probe or its arguments cannot be pickled by reference: run it with `run_probe` instead."""
