@@ -147,7 +147,7 @@ def test_what_cannot_be_pickled_is_refused_so_the_caller_forks_instead(session, 
 def test_closing_a_session_leaves_no_process_behind(learner_file):
     session = ProbeSession(learner_file, limits=Limits(wall_time=3))
     session.call(call, ("count",))
-    keeper = session._pid
+    keeper = session.keeper_pid
     session.close()
     sandbox.wait_for_reaped()
     assert not os.path.exists(f"/proc/{keeper}")
@@ -217,12 +217,12 @@ def test_a_warm_grader_keeps_the_references_child_and_never_a_learners(course, g
     assert grade_source("perceptron", solution).outcome == "passed"
     kept = list(plugin._KEPT_REFERENCES.values())
     assert len(kept) == 1 and kept[0].alive and kept[0].module_name == "reference"
-    keeper = kept[0]._pid
+    keeper = kept[0].keeper_pid
     children = set(Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split())
     assert str(keeper) in children
     # The same submission again: the reference answers from the same child; the learner's child is new and gone.
     assert grade_source("perceptron", solution).outcome == "passed"
-    assert [s._pid for s in plugin._KEPT_REFERENCES.values()] == [keeper]
+    assert [s.keeper_pid for s in plugin._KEPT_REFERENCES.values()] == [keeper]
     sandbox.wait_for_reaped()
     after = set(Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split())
     assert after - children == set()  # no learner child outlived its grading

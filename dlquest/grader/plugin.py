@@ -12,7 +12,7 @@ import os
 import time
 import traceback
 import zlib
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ class Runner:
         # sandbox.ProbeResult.cpu_seconds): what a time budget should be judged on. None when unknown.
         self.last_cpu_seconds: float | None = None
 
-    def run(self, probe, *args, device: str = "cpu", **kwargs):
+    def run(self, probe: Callable[..., object], *args: object, device: str = "cpu", **kwargs: object) -> object:
         if self.is_learner and self._plugin.learner_timeouts >= MAX_TIMEOUTS:
             # Code that hung twice hangs again: fail at once instead of waiting out every remaining test.
             raise CheckFailed(Feedback("timeout_skipped", {"count": self._plugin.learner_timeouts}))
@@ -43,14 +43,13 @@ class Runner:
         try:
             result = session.call(probe, args, kwargs)
         except sandbox.NotSessionable:  # a lambda or a closure as probe: a child of its own, by fork
-            result = sandbox.run_probe(probe, session.module_path, args, kwargs, limits=session.limits,
-                                       hide=session.hide, device=device, module_name=session.module_name,
-                                       confine=session.confine)
+            result = session.call_in_own_child(probe, args, kwargs)
         self._plugin.protections.update(result.protections)
         self.last_cpu_seconds = result.cpu_seconds
         if self.is_learner and result.output:
             self._plugin.current_output.append(result.output)
         if not result.ok:
+            assert result.feedback is not None  # the sandbox says why whenever a probe is not ok
             if self.is_learner:
                 if result.feedback.code == "timeout":
                     self._plugin.learner_timeouts += 1
@@ -134,11 +133,11 @@ class GraderPlugin:
             self._devices = available_devices()
         return self._devices
 
-    def pytest_generate_tests(self, metafunc):
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "device" in metafunc.fixturenames:
             metafunc.parametrize("device", self.devices())
 
-    def pytest_collection_finish(self, session):
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
         warm_up()
         self._read_declarations(session.items)
         if session.items:
@@ -167,7 +166,7 @@ class GraderPlugin:
 
     # --- results -----------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)  # before the test's fixtures are made
-    def pytest_runtest_setup(self, item):
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.current_output = []
         self.current_notes = []
         self._started[item.nodeid] = time.monotonic()

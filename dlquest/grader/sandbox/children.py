@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,136 @@ from dlquest.grader.sandbox.containment import keeper
 from dlquest.grader.sandbox.framing import FRAME_HEADER, BadFrame, read_some, split_frames
 from dlquest.grader.sandbox.reaping import kill_tree, reap_in_background
 from dlquest.grader.sandbox.runner import run_one_probe, serve_probes, shared_state
-from dlquest.grader.sandbox.spec import Confinement, Limits, NotSessionable, ProbeResult
+from dlquest.grader.sandbox.spec import ChildPipes, ChildSpec, Confinement, Limits, NotSessionable, ProbeResult
 
 if TYPE_CHECKING:
     pass
+
+@dataclass
+class Child:
+    """A started child, seen from the grader: the keeper's pid and the grader's ends of the pipes."""
+
+    pid: int
+    frames_r: int
+    output_r: int
+    request_w: int | None
+    cgroup: PidsCgroup | None
+
+    def end(self) -> None:
+        """Kill the keeper and everything under it, close the pipes, and collect the keeper in the background."""
+        kill_tree(self.pid)
+        for fd in (self.frames_r, self.output_r, self.request_w):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        reap_in_background(self.pid, self.cgroup)
+
+
+def start_child(spec: ChildSpec, body: Callable[[ChildPipes, dict[str, bool]], object],
+                requests: bool = False) -> Child:
+    """The one way a child starts: pipes, a pids cgroup, then fork the keeper, which contains itself and forks
+    the runner that calls `body(pipes, active)`. With `requests`, a pipe for a session's requests too."""
+    request_r, request_w = os.pipe() if requests else (None, None)
+    frames_r, frames_w = os.pipe()
+    output_r, output_w = os.pipe()
+    pipes = ChildPipes(frames_w, output_w, request_r)
+    cgroup = PidsCgroup.create(spec.limits.processes)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the keeper; never returns
+        try:
+            for fd in (frames_r, output_r, request_w):
+                if fd is not None:
+                    os.close(fd)
+            keeper(spec, pipes, lambda active: body(pipes, active), cgroup)
+        finally:
+            os._exit(70)
+    for fd in (frames_w, output_w, request_r):
+        if fd is not None:
+            os.close(fd)
+    return Child(pid, frames_r, output_r, request_w, cgroup)
+
+
+class FrameReader:
+    """The one reading of what a child says: its protections, whether its module loaded, a probe's answer, the
+    keeper's status, or a frame that is not what keeper or runner write. Fed the bytes as they arrive."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.protections: dict = {}
+        self.loaded = False
+        self.answer: dict | None = None  # the probe's value or failure frame
+        self.status: int | None = None  # the runner's wait status, from the keeper: it is gone
+        self.bad: BadFrame | None = None
+        self.too_big = False
+        self._pending = bytearray()
+
+    @property
+    def done(self) -> bool:
+        return self.answer is not None or self.status is not None or self.bad is not None or self.too_big
+
+    @property
+    def unfinished(self) -> bool:
+        """Bytes of a frame that never ended (learner code began it, or the keeper's last word went into it)."""
+        return bool(self._pending) and self.status is None
+
+    def feed(self, chunk: bytes) -> None:
+        self._pending += chunk
+        if len(self._pending) > self.limits.result:
+            self.too_big = True
+            return
+        frames, rest = split_frames(self._pending, self.limits.result)
+        self._pending = rest if isinstance(rest, bytearray) else bytearray(rest)  # no copy per chunk
+        for frame in frames:
+            if isinstance(frame, BadFrame):
+                self.bad = frame  # the channel is out of step from here: nothing after it is read
+                return
+            kind = frame.get("kind")
+            if kind == "loaded":
+                self.loaded = True
+            elif kind == "protections" and not self.protections:
+                self.protections = frame.get("active", {})
+            elif kind == "setup_error" and self.answer is None:
+                self.answer = {"kind": "failure", "feedback": {"code": "bad_result",
+                                                               "values": {"reason": frame.get("message", "")}}}
+            elif kind in ("value", "failure") and self.answer is None:
+                self.answer = frame
+            elif kind == "status":
+                status = frame.get("status")
+                self.status = status if isinstance(status, int) else None
+
+    def take_answer(self) -> None:
+        """Ready for the session's next probe (protections and the loaded module stay)."""
+        self.answer = None
+
+    def result(self, timed_out: bool) -> ProbeResult:
+        """What the probe came to, from all that was read (and whether the clock ran out first)."""
+        protections = dict(self.protections)
+        if self.bad is not None:
+            return ProbeResult(False, feedback=self.bad.feedback, protections=protections)
+        if timed_out:
+            return ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
+                               protections=protections)
+        if self.too_big:
+            return ProbeResult(False, feedback=Feedback("frame_too_large", {"limit": self.limits.result}),
+                               protections=protections)
+        if self.answer is not None:
+            return _outcome(self.answer, protections)
+        if self.unfinished:
+            return ProbeResult(False, feedback=Feedback("frame_not_json", {}), protections=protections)
+        return _death(self.status, self.limits, protections)
+
+
+def _finish(result: ProbeResult, output: bytearray, limits: Limits, started: float) -> ProbeResult:
+    result.output = output.decode("utf-8", "replace")
+    if len(output) >= limits.output:
+        result.output += "\n" + "[output truncated]"
+    result.duration = time.monotonic() - started
+    return result
+
 
 def run_probe(
     probe: Callable[..., object],
@@ -43,99 +170,43 @@ def run_probe(
     """Load `module_path` in a contained child, call `probe(module, *args, **kwargs)`, return its value as data.
 
     `hide` lists folders the child must not see (solutions, checks, the progress store): each is covered by
-    an empty read-only file system in the child's mount namespace.
+    an empty read-only file system in the child's mount namespace. The probe reaches the child through fork,
+    so any callable will do (a session pickles its probes).
     """
-    start = time.monotonic()
-    module_path = Path(module_path).resolve()
-    # Read here, before any folder is hidden: the child may not be able to see it (course check grades a
-    # solution as if a learner wrote it). What is graded is exactly these bytes.
-    source = module_path.read_bytes().decode("utf-8", "replace")
-    frames_r, frames_w = os.pipe()
-    output_r, output_w = os.pipe()
-    cgroup = PidsCgroup.create(limits.processes)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the keeper; never returns
-        try:
-            os.close(frames_r)
-            os.close(output_r)
-            keeper(lambda active: run_one_probe(probe, module_path, source, module_name, args, kwargs or {}, limits,
-                                           device, frames_w, output_w, active, confine),
-                    limits, hide, device, frames_w, output_w, cgroup, confine=confine)
-        finally:
-            os._exit(70)
-    os.close(frames_w)
-    os.close(output_w)
+    spec = ChildSpec.of(module_path, module_name=module_name, limits=limits, device=device, hide=tuple(hide),
+                        confine=confine)
+    return _run_in_own_child(spec, probe, args, kwargs or {})
+
+
+def _run_in_own_child(spec: ChildSpec, probe: Callable[..., object], args: tuple, kwargs: dict) -> ProbeResult:
+    started, limits = time.monotonic(), spec.limits
+    child = start_child(spec, lambda pipes, active: run_one_probe(spec, pipes, active, probe, args, kwargs))
+    reader, output = FrameReader(limits), bytearray()
+    open_fds = {child.frames_r, child.output_r}
+    timed_out = False
     try:
-        frames, output, timed_out, too_big = _collect(frames_r, output_r, start + limits.wall_time, limits)
+        while open_fds and not (reader.too_big or reader.bad):
+            remaining = started + limits.wall_time - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select(list(open_fds), [], [], remaining)
+            for fd in ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    open_fds.discard(fd)
+                elif fd == child.frames_r:
+                    reader.feed(chunk)
+                elif len(output) < limits.output:
+                    output += chunk[: limits.output - len(output)]
     finally:
-        kill_tree(pid)
-        os.close(frames_r)
-        os.close(output_r)
-        _, keeper_status = os.waitpid(pid, 0)
-        if cgroup:
-            cgroup.remove()
-    result = _interpret(frames, keeper_status, timed_out, too_big, limits)
-    result.output = output.decode("utf-8", "replace")
-    if len(output) >= limits.output:
-        result.output += "\n" + "[output truncated]"
-    result.duration = time.monotonic() - start
-    return result
-
-
-def _collect(frames_r: int, output_r: int, deadline: float, limits: Limits) -> tuple[bytes, bytes, bool, bool]:
-    """Read both pipes until the child closes them or the clock runs out."""
-    frames, output = bytearray(), bytearray()
-    open_fds = {frames_r, output_r}
-    timed_out = too_big = False
-    while open_fds:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            timed_out = True
-            break
-        ready, _, _ = select.select(list(open_fds), [], [], remaining)
-        for fd in ready:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                open_fds.discard(fd)
-            elif fd == frames_r:
-                frames += chunk
-                if len(frames) > limits.result:
-                    too_big = True
-                    open_fds.clear()
-            elif len(output) < limits.output:
-                output += chunk[: limits.output - len(output)]
-    return bytes(frames), bytes(output), timed_out, too_big
-
-
-def _interpret(raw: bytes, keeper_status: int, timed_out: bool, too_big: bool, limits: Limits) -> ProbeResult:
-    frames, unfinished = split_frames(raw, limits.result)
-    protections: dict = {}
-    outcome = status = None
-    for frame in frames:
-        if isinstance(frame, BadFrame):
-            return ProbeResult(False, feedback=frame.feedback, protections=protections)
-        kind = frame.get("kind")
-        if kind == "protections" and not protections:
-            protections = frame.get("active", {})
-        elif kind in ("value", "failure") and outcome is None:
-            outcome = frame
-        elif kind == "status":
-            status = frame.get("status")
-        elif kind == "setup_error":
-            return ProbeResult(False, feedback=Feedback("bad_result", {"reason": frame.get("message", "")}),
-                               protections=protections)
-    if timed_out:
-        return ProbeResult(False, feedback=Feedback("timeout", {"seconds": limits.wall_time}), protections=protections)
-    if too_big:
-        return ProbeResult(False, feedback=Feedback("frame_too_large", {"limit": limits.result}),
-                           protections=protections)
-    if outcome is not None:
-        return _outcome(outcome, protections)
-    if unfinished and status is None:  # the keeper's last word went into a frame that learner code began
-        return ProbeResult(False, feedback=Feedback("frame_not_json", {}), protections=protections)
-    return _death(status, limits, protections)
+        kill_tree(child.pid)
+        os.close(child.frames_r)
+        os.close(child.output_r)
+        os.waitpid(child.pid, 0)
+        if child.cgroup:
+            child.cgroup.remove()
+    return _finish(reader.result(timed_out), output, limits, started)
 
 
 def _outcome(frame: dict, protections: dict) -> ProbeResult:
@@ -183,58 +254,55 @@ class ProbeSession:
 
     def __init__(self, module_path: Path, *, limits: Limits = Limits(), hide: tuple[Path, ...] = (),
                  device: str = "cpu", module_name: str = "learner", confine: Confinement | None = None):
-        self.module_path = Path(module_path).resolve()
-        self.confine = confine
-        # Read once, before any folder is hidden (see run_probe): every probe of the session sees these bytes.
-        self.source = self.module_path.read_bytes().decode("utf-8", "replace")
+        # The module's bytes are read once, before any folder is hidden: every probe of the session sees them.
+        self.spec = ChildSpec.of(module_path, module_name=module_name, limits=limits, device=device,
+                                 hide=tuple(hide), confine=confine)
         self.limits = limits
-        self.hide = tuple(hide)
-        self.device = device
-        self.module_name = module_name
         self.protections: dict = {}
         self.started = 0  # how many children this session has started (1 unless probes killed some)
         # Set when the child ended before the module finished loading (it exited, crashed or hung at import):
         # loading it again would end the same way, so later probes get this result at once instead of each
         # starting a child that dies (or waiting out the clock) again.
         self.load_failure: ProbeResult | None = None
-        self._pid: int | None = None
-        self._frames = bytearray()
+        self._child: Child | None = None
+        self._reader = FrameReader(limits)
         self._cpu_budget = _session_cpu_budget(limits)
 
     @property
+    def module_path(self) -> Path:
+        return self.spec.module_path
+
+    @property
+    def module_name(self) -> str:
+        return self.spec.module_name
+
+    @property
+    def keeper_pid(self) -> int | None:
+        """The pid of the session's keeper while it has a child (the runner is the keeper's only child)."""
+        return self._child.pid if self._child is not None else None
+
+    def call_in_own_child(self, probe: Callable[..., object], args: tuple = (),
+                          kwargs: dict | None = None) -> ProbeResult:
+        """What `call` refuses (NotSessionable: a lambda, a closure): the probe in a child of its own, forked with
+        it, contained and loading the module exactly as the session's child does."""
+        return _run_in_own_child(self.spec, probe, args, kwargs or {})
+
+    @property
     def alive(self) -> bool:
-        return self._pid is not None
+        return self._child is not None
 
     def start(self) -> None:
-        if self.alive:
+        if self._child is not None:
             return
-        request_r, self._request_w = os.pipe()
-        self._frames_r, frames_w = os.pipe()
-        self._output_r, output_w = os.pipe()
-        self._cgroup = PidsCgroup.create(self.limits.processes)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the keeper; never returns
-            try:
-                for fd in (self._request_w, self._frames_r, self._output_r):
-                    os.close(fd)
-                keeper(lambda active: serve_probes(self.module_path, self.source, self.module_name, self.limits,
-                                              self.device, request_r, frames_w, output_w, active, self._cpu_budget,
-                                              self.confine),
-                        self.limits, self.hide, self.device, frames_w, output_w, self._cgroup,
-                        close_after_fork=(request_r,), confine=self.confine)
-            finally:
-                os._exit(70)
-        for fd in (request_r, frames_w, output_w):
-            os.close(fd)
-        for fd in (self._request_w, self._frames_r, self._output_r):
-            os.set_blocking(fd, False)
-        self._pid = pid
+        spec, budget = self.spec, self._cpu_budget
+        self._child = start_child(spec, lambda pipes, active: serve_probes(spec, pipes, active, budget),
+                                  requests=True)
+        for fd in (self._child.request_w, self._child.frames_r, self._child.output_r):
+            if fd is not None:
+                os.set_blocking(fd, False)
         self._runner_pid: int | None = None
-        self._frames = bytearray()
+        self._reader = FrameReader(self.limits)
         self._cpu_used = 0.0
-        self._loaded = False
         self.started += 1
 
     def call(self, probe: Callable[..., object], args: tuple = (), kwargs: dict | None = None) -> ProbeResult:
@@ -245,92 +313,57 @@ class ProbeSession:
             raise NotSessionable(str(err)) from err
         if self.load_failure is not None:
             return ProbeResult(False, feedback=self.load_failure.feedback, protections=dict(self.protections))
-        if self.alive and self._cpu_used > self._cpu_budget - self.limits.wall_time - 3:
+        if self._child is not None and self._cpu_used > self._cpu_budget - self.limits.wall_time - 3:
             self.close()  # retire it before its CPU limit could kill it in the middle of a probe
         self.start()
-        start = time.monotonic()
+        child, reader = self._child, self._reader
+        assert child is not None and child.request_w is not None
+        started = time.monotonic()
         cpu_before = self._runner_cpu()
-        deadline = start + self.limits.wall_time
+        deadline = started + self.limits.wall_time
         request = memoryview(FRAME_HEADER.pack(len(payload)) + payload)
         output = bytearray()
-        frame = status = bad = None
-        timed_out = too_big = ended = False
-        while frame is None and status is None and bad is None and not ended:
+        timed_out = ended = False
+        while not reader.done and not ended:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 timed_out = True
                 break
-            writers = [self._request_w] if request else []
-            readable, writable, _ = select.select([self._frames_r, self._output_r], writers, [], remaining)
+            writers = [child.request_w] if request else []
+            readable, writable, _ = select.select([child.frames_r, child.output_r], writers, [], remaining)
             if writable:
                 try:
-                    request = request[os.write(self._request_w, request):]
+                    request = request[os.write(child.request_w, request):]
                 except BlockingIOError:
                     pass
                 except OSError:  # the child is gone; its keeper's status frame says how
                     request = request[:0]
-            if self._output_r in readable:
+            if child.output_r in readable:
                 self._read_output(output)
-            if self._frames_r in readable:
-                chunk = read_some(self._frames_r)
+            if child.frames_r in readable:
+                chunk = read_some(child.frames_r)
                 if not chunk:
                     ended = True  # keeper and runner are gone without a word
-                self._frames += chunk
-                if len(self._frames) > self.limits.result:
-                    too_big = True
-                    break
-                received_frames, rest = split_frames(self._frames, self.limits.result)
-                self._frames = rest if isinstance(rest, bytearray) else bytearray(rest)  # no copy per chunk
-                for received in received_frames:
-                    if isinstance(received, BadFrame):
-                        bad = received  # the channel is out of step from here: the session ends below
-                        break
-                    kind = received.get("kind")
-                    if kind == "loaded":
-                        self._loaded = True
-                    elif kind == "protections" and not self.protections:
-                        self.protections = received["active"]
-                    elif kind == "setup_error":
-                        frame = {"kind": "failure", "feedback": {"code": "bad_result",
-                                                                 "values": {"reason": received.get("message", "")}}}
-                    elif kind in ("value", "failure") and frame is None:
-                        frame = received
-                        cpu = received.get("cpu")
-                        self._cpu_used = cpu if isinstance(cpu, (int, float)) and cpu == cpu else self._cpu_budget
-                    elif kind == "status":
-                        status = received.get("status")
+                reader.feed(chunk)
         self._read_output(output)  # what the probe printed before it answered is already in the pipe
         cpu_after = self._runner_cpu()
-        ended_while_loading = False
-        if frame is not None and status is None and not too_big and bad is None:
-            result = _outcome(frame, dict(self.protections))
+        if not self.protections:
+            self.protections = dict(reader.protections)
+        result = reader.result(timed_out)
+        answered = reader.answer is not None and reader.status is None and not timed_out and not reader.too_big \
+            and reader.bad is None
+        if answered:  # the child lives on for the next probe
+            cpu = reader.answer.get("cpu") if reader.answer else None
+            self._cpu_used = cpu if isinstance(cpu, (int, float)) and cpu == cpu else self._cpu_budget
+            reader.take_answer()
         else:
-            ended_while_loading = not self._loaded
-            unfinished = ended and status is None and bool(self._frames)  # as in _interpret
+            ended_while_loading = not reader.loaded
             self.close()
-            if timed_out:
-                result = ProbeResult(False, feedback=Feedback("timeout", {"seconds": self.limits.wall_time}),
-                                     protections=dict(self.protections))
-            elif bad is not None:
-                result = ProbeResult(False, feedback=bad.feedback, protections=dict(self.protections))
-            elif too_big:
-                result = ProbeResult(False, feedback=Feedback("frame_too_large", {"limit": self.limits.result}),
-                                     protections=dict(self.protections))
-            elif frame is not None:
-                result = _outcome(frame, dict(self.protections))
-            elif unfinished:
-                result = ProbeResult(False, feedback=Feedback("frame_not_json", {}), protections=dict(self.protections))
-            else:
-                result = _death(status, self.limits, dict(self.protections))
-        result.output = output.decode("utf-8", "replace")
-        if len(output) >= self.limits.output:
-            result.output += "\n" + "[output truncated]"
-        result.duration = time.monotonic() - start
+            if ended_while_loading and not result.ok:
+                self.load_failure = result
         if cpu_after is not None:
             result.cpu_seconds = cpu_after - (cpu_before or 0.0)
-        if ended_while_loading and not result.ok:
-            self.load_failure = result
-        return result
+        return _finish(result, output, self.limits, started)
 
     @property
     def load_hangs(self) -> bool:
@@ -339,9 +372,10 @@ class ProbeSession:
 
     def _runner_cpu(self) -> float | None:
         """CPU seconds (user + system, all threads) the session's runner has used so far, from /proc."""
-        if self._runner_pid is None and self._pid is not None:
+        if self._runner_pid is None and self._child is not None:
+            keeper_pid = self._child.pid
             try:  # the runner is the keeper's only child
-                children = Path(f"/proc/{self._pid}/task/{self._pid}/children").read_text().split()
+                children = Path(f"/proc/{keeper_pid}/task/{keeper_pid}/children").read_text().split()
             except OSError:
                 return None
             self._runner_pid = int(children[0]) if children else None
@@ -355,16 +389,9 @@ class ProbeSession:
 
     def close(self) -> None:
         """End the child and everything under it."""
-        if self._pid is None:
-            return
-        kill_tree(self._pid)
-        for fd in (self._request_w, self._frames_r, self._output_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        reap_in_background(self._pid, self._cgroup)
-        self._pid = None
+        if self._child is not None:
+            self._child.end()
+            self._child = None
 
     def __enter__(self) -> ProbeSession:
         return self
@@ -374,8 +401,9 @@ class ProbeSession:
 
     def _read_output(self, output: bytearray) -> None:
         """Drain the output pipe without blocking; keep at most `limits.output` bytes of it."""
+        assert self._child is not None
         while True:
-            chunk = read_some(self._output_r)
+            chunk = read_some(self._child.output_r)
             if not chunk:
                 return
             if len(output) < self.limits.output:

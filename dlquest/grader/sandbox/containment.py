@@ -17,7 +17,7 @@ from dlquest.grader import wire
 from dlquest.grader.process_exit import die_with_parent, load_libc
 from dlquest.grader.sandbox.cgroup import PidsCgroup
 from dlquest.grader.sandbox.framing import send_frame
-from dlquest.grader.sandbox.spec import SCRATCH, Confinement, Limits
+from dlquest.grader.sandbox.spec import SCRATCH, ChildPipes, ChildSpec, Limits
 
 if TYPE_CHECKING:
     pass
@@ -49,20 +49,18 @@ _MOUNT_OPTION_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEX
 _LEAVE_WRITABLE = ("/proc", "/sys", "/dev")
 
 
-def keeper(body: Callable[[dict[str, bool]], object], limits: Limits, hide: tuple[Path, ...], device: str,
-            frames_w: int, output_w: int, cgroup: PidsCgroup | None, close_after_fork: tuple[int, ...] = (),
-            confine: Confinement | None = None) -> NoReturn:
+def keeper(spec: ChildSpec, pipes: ChildPipes, body: Callable[[dict[str, bool]], object],
+           cgroup: PidsCgroup | None) -> NoReturn:
     """Contain this process, then fork the runner, which calls `body(active)` and never returns."""
     os.setsid()
     die_with_parent()  # if the grader is killed, the keeper goes too, and with it the runner (the same, below)
+    limits, device, confine, frames_w = spec.limits, spec.device, spec.confine, pipes.frames_w
     active = {"pid_namespace": False, "network_namespace": False, "mount_namespace": False,
               "read_only_files": False, "hidden_solutions": False, "private_tmp": False, "process_limit": False,
               "memory_limit": False, "time_limit": True, "no_capabilities": False}
-    if confine is not None:
-        hide = (*hide, *confine.held_out)
     try:
         if sys.platform.startswith("linux"):
-            contain(active, limits, hide, cgroup)
+            contain(active, limits, spec.hidden, cgroup)
     except Exception as err:  # noqa: BLE001 - a protection we expected failed half-way: refuse to grade, say why
         send_frame(frames_w, {"kind": "setup_error", "message": f"sandbox setup failed: {err}"})
         os._exit(1)
@@ -83,9 +81,9 @@ def keeper(body: Callable[[dict[str, bool]], object], limits: Limits, hide: tupl
     if runner == 0:
         body(active)
         os._exit(0)
-    os.close(output_w)
-    for fd in close_after_fork:  # the runner's alone (a session's request pipe)
-        os.close(fd)
+    os.close(pipes.output_w)
+    if pipes.request_r is not None:  # the runner's alone
+        os.close(pipes.request_r)
     while True:
         try:
             _, status = os.waitpid(runner, 0)

@@ -28,7 +28,7 @@ from dlquest.grader.sandbox.containment import (
     drop_capabilities,
 )
 from dlquest.grader.sandbox.framing import receive_request, send_frame
-from dlquest.grader.sandbox.spec import SCRATCH, Confinement, ForbiddenCall, Limits, MiB
+from dlquest.grader.sandbox.spec import SCRATCH, ChildPipes, ChildSpec, Confinement, ForbiddenCall, Limits, MiB
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -67,17 +67,19 @@ def _take_state(state: dict) -> None:
         numpy.random.set_state(state["numpy_random"])
 
 
-def run_one_probe(probe: Callable[..., object], module_path: Path, source: str, module_name: str, args: tuple,
-            kwargs: dict, limits: Limits, device: str, frames_w: int, output_w: int, active: dict[str, bool],
-            confine: Confinement | None = None) -> NoReturn:
+def run_one_probe(spec: ChildSpec, pipes: ChildPipes, active: dict[str, bool], probe: Callable[..., object],
+                  args: tuple, kwargs: dict) -> NoReturn:
+    """A runner forked for one probe (which reached it through fork): load the module, run the probe, answer."""
+    limits, frames_w = spec.limits, pipes.frames_w
+    module_path, source = spec.module_path, spec.source
     try:
-        _prepare_runner(limits, device, frames_w, output_w, active)
-        _confine(confine, active)
+        _prepare_runner(limits, spec.device, frames_w, pipes.output_w, active)
+        _confine(spec.confine, active)
     except BaseException as err:  # noqa: BLE001 - nothing may escape a forked child
         send_frame(frames_w, {"kind": "failure", "feedback": {"code": "bad_result", "values": {"reason": repr(err)}}})
         os._exit(0)
     try:
-        module = _load_module(module_name, module_path, source)
+        module = _load_module(spec.module_name, module_path, source)
         value = probe(module, *args, **kwargs)
         frame: dict[str, object] = {"kind": "value", "data": wire.encode(value).decode()}
     except BaseException as err:  # noqa: BLE001 - everything the learner raises becomes feedback
@@ -87,21 +89,24 @@ def run_one_probe(probe: Callable[..., object], module_path: Path, source: str, 
     os._exit(0)
 
 
-def serve_probes(module_path: Path, source: str, module_name: str, limits: Limits, device: str, request_r: int,
-           frames_w: int, output_w: int, active: dict[str, bool], cpu_budget: int,
-           confine: Confinement | None = None) -> NoReturn:
+def serve_probes(spec: ChildSpec, pipes: ChildPipes, active: dict[str, bool], cpu_budget: int) -> NoReturn:
     """A session's runner: load the module once, then answer one probe per request until the pipe closes."""
     import resource
 
+    limits, frames_w, request_r = spec.limits, pipes.frames_w, pipes.request_r
+    module_path, source = spec.module_path, spec.source
+    assert request_r is not None
+
     try:
-        _prepare_runner(limits, device, frames_w, output_w, active, keep_fds=(request_r,), cpu_seconds=cpu_budget)
-        _confine(confine, active)
+        _prepare_runner(limits, spec.device, frames_w, pipes.output_w, active, keep_fds=(request_r,),
+                        cpu_seconds=cpu_budget)
+        _confine(spec.confine, active)
     except BaseException as err:  # noqa: BLE001 - nothing may escape a forked child
         send_frame(frames_w, {"kind": "setup_error", "message": f"sandbox setup failed: {err!r}"})
         os._exit(0)
     module, load_failure = None, None
     try:
-        module = _load_module(module_name, module_path, source)
+        module = _load_module(spec.module_name, module_path, source)
     except BaseException as err:  # noqa: BLE001 - every probe of this session reports the same failure
         load_failure = _describe_failure(err, module_path, source).to_dict()
     send_frame(frames_w, {"kind": "loaded"})

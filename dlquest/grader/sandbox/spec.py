@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dlquest.grader.records import Feedback
 
@@ -65,3 +65,38 @@ class ForbiddenCall(Exception):
 
 class NotSessionable(Exception):
     """A probe or its arguments cannot be pickled by reference: run it with `run_probe` instead."""
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """What one child is started with: the module it loads (its bytes, read by the grader before any folder is
+    hidden: the child may not see the file itself), under which limits and name, on which device, with which
+    folders hidden and which confinement on top of the sandbox."""
+
+    module_path: Path
+    source: str
+    module_name: str = "learner"
+    limits: Limits = Limits()
+    device: str = "cpu"
+    hide: tuple[Path, ...] = ()
+    confine: Confinement | None = None
+
+    @classmethod
+    def of(cls, module_path: Path, **options: Any) -> ChildSpec:
+        path = Path(module_path).resolve()
+        return cls(path, path.read_bytes().decode("utf-8", "replace"), **options)
+
+    @property
+    def hidden(self) -> tuple[Path, ...]:
+        """Every folder the child's mount namespace covers: `hide`, and the check's held-out data."""
+        return (*self.hide, *(self.confine.held_out if self.confine else ()))
+
+
+@dataclass(frozen=True)
+class ChildPipes:
+    """The write ends a child answers on, and (for a session) the read end its requests come down."""
+
+    frames_w: int
+    output_w: int
+    request_r: int | None = None
+
