@@ -37,67 +37,69 @@ class UsageError(Exception):
 
 
 class Context:
-    """What a command works on: the course, the workspace and the learner's language, found once."""
+    """What a command works on: in a workspace, the learner core opened on it (course, progress, language);
+    elsewhere the course and the language alone. This face only turns the core's errors into messages."""
 
     def __init__(self, args: argparse.Namespace, need_workspace: bool = True):
         self.args = args
-        self._workspace: Workspace | None = None
-        self._progress: Progress | None = None
         self._session: LearnerSession | None = None
         self.lang = detect_language(getattr(args, "lang", None))
         explicit = getattr(args, "workspace", None)
+        course_dir = getattr(args, "course", None)
         if need_workspace or explicit:
             try:
-                self._workspace = Workspace.find(Path(explicit) if explicit else None)
+                workspace = Workspace.find(Path(explicit) if explicit else None)
             except NoWorkspace as err:
                 raise UsageError(t("cli.no_workspace", self.lang, where=err.where)) from None
-            self.lang = detect_language(getattr(args, "lang", None) or self._workspace.settings().get("lang"))
-        # Without --course, every command uses the course of the workspace it runs in: `grade` and `course check`
-        # too, which need no workspace but would otherwise judge against the bundled course.
-        remembered = self._workspace or _workspace_here()
-        if self._workspace is None and remembered is not None:  # and its saved language (`dlquest lang zh`)
+            self._open_session(workspace, course_dir)
+            return
+        # Without --course, a command that needs no workspace still uses the course (and the saved language) of
+        # the workspace it runs in: `grade` and `course check` would otherwise judge against the bundled course.
+        remembered = _workspace_here()
+        if remembered is not None:
             self.lang = detect_language(getattr(args, "lang", None) or remembered.settings().get("lang"))
-        course_dir = getattr(args, "course", None)
         if course_dir is None and remembered is not None and remembered.course_dir is not None:
-            course_dir = remembered.course_dir
-            self.course = _load(course_dir, self.lang, t("cli.remembered_course", self.lang,
-                                                         workspace=remembered.root))
+            self.course = _load(remembered.course_dir, self.lang,
+                                t("cli.remembered_course", self.lang, workspace=remembered.root))
         else:
             self.course = _load(course_dir, self.lang)
-        if self._workspace is not None:
-            try:
-                added = self._workspace.sync_stubs(self.course)
-            except WorkspaceReadOnly as err:
-                raise UsageError(t("cli.workspace_read_only", self.lang, path=err.path, detail=err.detail)) from None
-            if added:
-                print(t("cli.synced", self.lang, files=counted(len(added), "new_exercise_file", self.lang),
-                        names=", ".join(added)), file=sys.stderr)
 
-    @property
-    def workspace(self) -> Workspace:
-        assert self._workspace is not None
-        return self._workspace
-
-    @property
-    def progress(self) -> Progress:
-        if self._progress is None:
-            try:
-                self._progress = Progress.open(self.workspace.progress_path)
-            except ProgressTooNew as err:
-                raise UsageError(f"error: {err}") from None
-            except ProgressUnavailable as err:
-                raise UsageError(_progress_unavailable(err, self.lang)) from None
-            if self._progress.recovered:
-                reason, moved = self._progress.recovered
-                print(t("cli.corrupt_progress", self.lang, reason=reason, moved=moved), file=sys.stderr)
-        return self._progress
+    def _open_session(self, workspace: Workspace, course_dir: str | None) -> None:
+        lang = detect_language(getattr(self.args, "lang", None) or workspace.settings().get("lang"))
+        origin = (t("cli.remembered_course", lang, workspace=workspace.root)
+                  if course_dir is None and workspace.course_dir is not None else "")
+        try:
+            session = LearnerSession.open(workspace, Path(course_dir) if course_dir else None,
+                                          getattr(self.args, "lang", None))
+        except ManifestError as err:
+            raise UsageError(_manifest_message(err, lang, origin)) from None
+        except WorkspaceReadOnly as err:
+            raise UsageError(t("cli.workspace_read_only", lang, path=err.path, detail=err.detail)) from None
+        except ProgressTooNew as err:
+            raise UsageError(f"error: {err}") from None
+        except ProgressUnavailable as err:
+            raise UsageError(_progress_unavailable(err, lang)) from None
+        self._session, self.course, self.lang = session, session.course, session.lang
+        if session.progress.recovered:
+            reason, moved = session.progress.recovered
+            print(t("cli.corrupt_progress", self.lang, reason=reason, moved=moved), file=sys.stderr)
+        if session.synced:
+            print(t("cli.synced", self.lang, files=counted(len(session.synced), "new_exercise_file", self.lang),
+                    names=", ".join(session.synced)), file=sys.stderr)
 
     @property
     def session(self) -> LearnerSession:
         """The learner core on this workspace: every learner rule a command applies comes from it."""
-        if self._session is None:
-            self._session = LearnerSession(self.course, self.workspace, self.progress, self.lang)
+        assert self._session is not None, "a command that needs no workspace has no learner session"
         return self._session
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.session.workspace
+
+    @property
+    def progress(self) -> Progress:
+        return self.session.progress
 
     def exercise(self, name: str):
         return self._find(self.course.exercise, name)
@@ -124,8 +126,12 @@ def _load(course_dir, lang: str, origin: str = "") -> Course:
     try:
         return load_course(course_dir)
     except ManifestError as err:
-        lines = [t("cli.manifest_error", lang, file=err.manifest)] + [f"  - {p}" for p in err.problems]
-        raise UsageError("\n".join(lines + ([origin] if origin else []))) from None
+        raise UsageError(_manifest_message(err, lang, origin)) from None
+
+
+def _manifest_message(err: ManifestError, lang: str, origin: str = "") -> str:
+    lines = [t("cli.manifest_error", lang, file=err.manifest)] + [f"  - {p}" for p in err.problems]
+    return "\n".join(lines + ([origin] if origin else []))
 
 
 def _workspace_here() -> Workspace | None:
