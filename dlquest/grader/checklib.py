@@ -37,14 +37,14 @@ from dlquest.grader.rules import (
 from dlquest.grader.sandbox import ForbiddenCall
 
 if TYPE_CHECKING:
-    from dlquest.grader.plugin import Runner
+    from dlquest.grader.plugin import SandboxedModule
 
 __all__ = ["assert_same", "expect_same", "forbid_ops", "scrub", "to_device", "ForbiddenCall", "Rule",
            "ATTENTION_OPS", "CONVOLUTION_OPS", "LOSS_OPS", "NORMALISATION_OPS", "POOLING_OPS", "RECURRENT_OPS",
            "SCIKIT_LEARN_DATA", "held_out_hidden"]
 
 
-def expect_same(learner: Runner, reference: Runner, probe: Callable[..., object], *args: object,
+def expect_same(learner: SandboxedModule, reference: SandboxedModule, probe: Callable[..., object], *args: object,
                 what: str = "result", rtol: float | None = None, atol: float | None = None, check_dtype: bool = False,
                 device: str = "cpu", **kwargs: object) -> None:
     """Run `probe` on the learner's code, then on the reference, and compare the results.
@@ -133,7 +133,7 @@ def _scikit_learn_data() -> tuple[Path, ...]:
 SCIKIT_LEARN_DATA = _scikit_learn_data()
 
 
-def held_out_hidden(learner: Runner) -> bool:
+def held_out_hidden(learner: SandboxedModule) -> bool:
     """Whether the check's HELD_OUT_DATA is hidden from the learner's child (by its mount namespace). Where it
     is not, a check perturbs the held-out inputs it passes, so that looking them up in a copy fails."""
     return bool(learner.protections.get("hidden_data"))

@@ -24,7 +24,7 @@ from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, CheckFailed, 
 MAX_TIMEOUTS = 2  # learner time-outs in one grading before the remaining calls are not even started
 
 
-class Runner:
+class SandboxedModule:
     """The `learner` and `reference` fixtures: run a probe against one module, in the sandbox."""
 
     def __init__(self, plugin: GraderPlugin, path: Path, is_learner: bool):
@@ -39,7 +39,7 @@ class Runner:
         if self.is_learner and self._plugin.learner_timeouts >= MAX_TIMEOUTS:
             # Code that hung twice hangs again: fail at once instead of waiting out every remaining test.
             raise CheckFailed(Feedback("timeout_skipped", {"count": self._plugin.learner_timeouts}))
-        session = self._plugin.session(self.is_learner, device)
+        session = self._plugin.probe_session(self.is_learner, device)
         try:
             result = session.call(probe, args, kwargs)
         except sandbox.NotSessionable:  # a lambda or a closure as probe: a child of its own, by fork
@@ -64,7 +64,7 @@ class Runner:
     def protections(self) -> dict:
         """Which protections hold in this module's child ("hidden_data": the check's HELD_OUT_DATA is hidden
         from it), starting the child if need be. A check that holds data out perturbs it when they are off."""
-        session = self._plugin.session(self.is_learner, self._plugin.devices()[0])
+        session = self._plugin.probe_session(self.is_learner, self._plugin.devices()[0])
         if not session.protections:
             session.call(_report_nothing)
         return dict(session.protections)
@@ -88,40 +88,40 @@ class GraderPlugin:
         self.current_output: list[str] = []
         self.current_notes: list[Feedback] = []
         self._started: dict[str, float] = {}
-        self._sessions: dict[tuple[bool, str], sandbox.ProbeSession] = {}
+        self._probe_sessions: dict[tuple[bool, str], sandbox.ProbeSession] = {}
         # What the learner's child gets before its module loads: the check's RULE and HELD_OUT_DATA, and no
         # exec (see sandbox.Confinement); read from the check module once it is collected.
         self.confine = sandbox.Confinement()
 
-    # --- sandboxed sessions, one per module and device ---------------------------------------------------
-    def session(self, is_learner: bool, device: str) -> sandbox.ProbeSession:
+    # --- probe sessions (sandboxed children), one per module and device ------------------------------------
+    def probe_session(self, is_learner: bool, device: str) -> sandbox.ProbeSession:
         key = (is_learner, device)
-        if key not in self._sessions:
+        if key not in self._probe_sessions:
             if not is_learner and self.check_path is not None:
-                self._sessions[key] = _kept_reference(self.reference_path, self.check_path, self.limits, device)
+                self._probe_sessions[key] = _kept_reference(self.reference_path, self.check_path, self.limits, device)
             else:
-                self._sessions[key] = sandbox.ProbeSession(
+                self._probe_sessions[key] = sandbox.ProbeSession(
                     self.learner_path if is_learner else self.reference_path, limits=self.limits,
                     hide=self.hide if is_learner else (), device=device,
                     module_name="learner" if is_learner else "reference",
                     confine=self.confine if is_learner else None)
-        return self._sessions[key]
+        return self._probe_sessions[key]
 
     def close(self) -> None:
         """End every session's child, except the reference's kept for the next grading (grade() calls this when
         the pytest session is over, however it ended). Safe to call twice."""
-        for session in self._sessions.values():
+        for session in self._probe_sessions.values():
             if session not in _KEPT_REFERENCES.values():
                 session.close()
 
     # --- fixtures ----------------------------------------------------------------------------------
     @pytest.fixture
-    def learner(self) -> Runner:
-        return Runner(self, self.learner_path, is_learner=True)
+    def learner(self) -> SandboxedModule:
+        return SandboxedModule(self, self.learner_path, is_learner=True)
 
     @pytest.fixture
-    def reference(self) -> Runner:
-        return Runner(self, self.reference_path, is_learner=False)
+    def reference(self) -> SandboxedModule:
+        return SandboxedModule(self, self.reference_path, is_learner=False)
 
     @pytest.fixture
     def seed(self) -> int:
@@ -143,8 +143,8 @@ class GraderPlugin:
         if session.items:
             # Start both children now, before any test has computed an expected value, and while pytest goes on.
             device = self.devices()[0]
-            self.session(True, device).start()
-            self.session(False, device).start()
+            self.probe_session(True, device).start()
+            self.probe_session(False, device).start()
 
     def _read_declarations(self, items: list[pytest.Item]) -> None:
         """The check module's RULE and HELD_OUT_DATA, planned here (in this process, once) so that the learner's
