@@ -22,7 +22,7 @@ def detect_language(setting: str | None = None) -> str:
     return "en"
 
 
-def t(key: str, lang: str, **values) -> str:
+def t(key: str, lang: str, **values: object) -> str:
     """The message `key` in `lang`, with `values` filled in. Unknown keys show themselves, never crash."""
     entry = MESSAGES.get(key)
     if entry is None:
@@ -143,16 +143,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "fb.assertion": {"en": "{message}", "zh": "{message}"},
     "fb.reference_failed": {
-        "en": "the reference solution failed on this test ({message}); this is a bug in the course, not in your code",
-        "zh": "参考答案在此测试上出错（{message}）；这是课程的问题，不是你的代码的问题",
+        "en": "the course has a bug in its reference solution for {exercise}; tell your instructor (not a problem "
+        "in your code). The reference failed this test: {detail}",
+        "zh": "课程中 {exercise} 的参考答案有错误；请告诉你的老师（不是你的代码的问题）。"
+        "参考答案在此测试上出错：{detail}",
     },
     "fb.check_error": {
-        "en": "the check itself failed ({type}: {message}); this is a bug in the course, not in your code",
-        "zh": "检查代码本身出错（{type}：{message}）；这是课程的问题，不是你的代码的问题",
-    },
-    "fb.missing_file": {
-        "en": "your file {file} does not exist; run `dlquest reset {exercise}` to get the stub back",
-        "zh": "你的文件 {file} 不存在；运行 `dlquest reset {exercise}` 恢复初始文件",
+        "en": "the course has a bug in its check for {exercise}; tell your instructor (not a problem in your code). "
+        "The check raised {type}: {message}",
+        "zh": "课程中 {exercise} 的检查代码有错误；请告诉你的老师（不是你的代码的问题）。"
+        "检查代码抛出了 {type}：{message}",
     },
     "fb.check_runs_no_test": {
         "en": "the course has a bug in its check for {exercise}; tell your instructor (not a problem in your code). "
@@ -160,6 +160,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "课程中 {exercise} 的检查代码有错误；请告诉你的老师（不是你的代码的问题）。检查代码没有运行任何测试。",
     },
     "fb.this_exercise": {"en": "this exercise", "zh": "本练习"},
+    "fb.missing_file": {
+        "en": "your file {file} does not exist; run `dlquest reset {exercise}` to get the stub back",
+        "zh": "你的文件 {file} 不存在；运行 `dlquest reset {exercise}` 恢复初始文件",
+    },
     # Frames the grader could not read: learner code wrote to the result channel (a descriptor it holds).
     "fb.frame_not_json": {
         "en": "something your code wrote reached the grader's result channel and is not a result (not JSON): "
@@ -291,6 +295,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "All {total} tests passed. Well done!",
         "zh": "全部 {total} 个测试通过，干得好！",
     },
+    "cli.check_summary_pass_one": {
+        "en": "The test passed. Well done! Next: {next}",
+        "zh": "测试通过，干得好！下一步：{next}",
+    },
+    "cli.check_summary_pass_one_last": {"en": "The test passed. Well done!", "zh": "测试通过，干得好！"},
+    "cli.check_summary_fail_one": {"en": "The test failed.", "zh": "测试未通过。"},
     "cli.check_summary_fail": {
         "en": "{failed} of {total} tests failed.",
         "zh": "{total} 个测试中有 {failed} 个未通过。",
@@ -314,12 +324,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "通过 {exercise} 之后才能查看参考答案。如果现在就要看：`dlquest solution {exercise} --yes`。",
     },
     "cli.reset_done": {
-    "cli.check_summary_pass_one": {
-        "en": "The test passed. Well done! Next: {next}",
-        "zh": "测试通过，干得好！下一步：{next}",
-    },
-    "cli.check_summary_pass_one_last": {"en": "The test passed. Well done!", "zh": "测试通过，干得好！"},
-    "cli.check_summary_fail_one": {"en": "The test failed.", "zh": "测试未通过。"},
         "en": "Restored the stub of {exercise}; your version was saved as backup {backup}.",
         "zh": "已恢复 {exercise} 的初始文件；你的版本已备份为 {backup}。",
     },
