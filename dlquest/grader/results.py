@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dlquest.course import Course, manifest_digest
 from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, Feedback, GradeRecord
+from dlquest.safe_text import json_text
 
 
 class OtherCourse(Exception):
@@ -120,7 +121,8 @@ class ResultStore:
                  "records": records}
         self.entries[student] = entry
         with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            # A student id from a folder name that is not UTF-8 holds lone surrogates: written as \u escapes.
+            handle.write(json_text(entry, strict=False) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 

@@ -177,6 +177,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "评分程序出错：{reason}\n你的文件没有改动；按 F5 重试。",
     },
     "exercise.passed": {"en": "All {total} tests passed. Well done!", "zh": "全部 {total} 个测试通过，干得好！"},
+    "exercise.passed_one": {"en": "The test passed. Well done!", "zh": "测试通过，干得好！"},
     "exercise.passed_next": {
         "en": "Next up: {title}. Press ctrl+n when you are ready.",
         "zh": "下一步：{title}。准备好了就按 ctrl+n。",

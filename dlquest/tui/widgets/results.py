@@ -46,7 +46,8 @@ class ResultsPanel(VerticalScroll):
         status = Text()
         total, failed = len(record.tests), len(record.failed_tests)
         if record.passed:
-            status.append(ui("exercise.passed", lang, total=total), style="bold green")
+            status.append(ui("exercise.passed_one" if total == 1 else "exercise.passed", lang, total=total),
+                          style="bold green")
             if next_title:
                 status.append("\n" + ui("exercise.passed_next", lang, title=next_title), style="bold")
             elif last_item:
