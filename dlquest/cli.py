@@ -469,10 +469,11 @@ def cmd_course_check(ctx: Context) -> int:
             print(f"  ✘ {problem}")
         print(t("cli.course_check_bad", lang, course=name, problems=counted(len(problems), "problem", lang)))
         return 1
-    print(t("cli.course_check_ok", lang, course=name, exercises=counted(len(ctx.course.exercises), "exercise", lang),
-            lessons=counted(len(ctx.course.lessons), "lesson", lang)))
     if ctx.course.quizzes:
         print(t("cli.course_check_quizzes", lang, quizzes=counted(len(ctx.course.quizzes), "quiz", lang)))
+    # The verdict last: what a reader (or a script reading the last line) looks for.
+    print(t("cli.course_check_ok", lang, course=name, exercises=counted(len(ctx.course.exercises), "exercise", lang),
+            lessons=counted(len(ctx.course.lessons), "lesson", lang)))
     return 0
 
 
