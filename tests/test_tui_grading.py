@@ -49,7 +49,7 @@ def test_grading_for_real_fail_then_pass_updates_the_roadmap(tmp_path, course):
 
             screen.query_one("#editor", TextArea).load_text(solution)
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: "test passed" in str(status.content), timeout=120, what="a pass")
+            await wait_for(pilot, lambda: "tests passed" in str(status.content), timeout=120, what="a pass")
             assert app.grading.torch_version  # the worker imported torch, in its own process
 
             await pilot.press("escape", "escape")
