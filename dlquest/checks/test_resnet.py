@@ -92,7 +92,10 @@ def model_forward(module, device, model, mode, state, x):
 
 def architecture(module, name):
     net = getattr(module, name)(num_classes=10)
-    count = lambda part: sum(p.numel() for p in part.parameters())  # noqa: E731
+
+    def count(part):
+        return sum(p.numel() for p in part.parameters())
+
     parameters = {"total": count(net), "stem (conv1 + bn1)": count(net.conv1) + count(net.bn1)}
     for layer in ("layer1", "layer2", "layer3", "layer4", "fc"):
         parameters[layer] = count(getattr(net, layer))

@@ -369,7 +369,7 @@ def _source_line(filename: str, line: int) -> str:
 def _safe_str(error: BaseException) -> str:
     try:
         return str(error)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - an exception whose __str__ raises still gets a message
         return "<unprintable>"
 
 

@@ -297,5 +297,5 @@ def _describe_failure(err: BaseException, module_path: Path, source: str) -> Fee
 def _safe_str(err: BaseException) -> str:
     try:
         return str(err)[:2000]
-    except BaseException:  # noqa: BLE001
+    except BaseException:  # noqa: BLE001 - a learner's exception whose __str__ raises is still reported
         return "<unprintable>"
