@@ -9,10 +9,6 @@ import ctypes
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 

@@ -10,10 +10,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
 
 class PidsCgroup:
     """A pids cgroup caps the tasks of one grading: RLIMIT_NPROC never binds root, a cgroup does."""

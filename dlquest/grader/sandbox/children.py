@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dlquest.grader import wire
 from dlquest.grader.records import Feedback
@@ -26,8 +25,6 @@ from dlquest.grader.sandbox.reaping import kill_tree, reap_in_background
 from dlquest.grader.sandbox.runner import run_one_probe, serve_probes, shared_state
 from dlquest.grader.sandbox.spec import ChildPipes, ChildSpec, Confinement, Limits, NotSessionable, ProbeResult
 
-if TYPE_CHECKING:
-    pass
 
 @dataclass
 class Child:

@@ -11,16 +11,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from dlquest.grader import wire
 from dlquest.grader.process_exit import die_with_parent, load_libc
 from dlquest.grader.sandbox.cgroup import PidsCgroup
 from dlquest.grader.sandbox.framing import send_frame
 from dlquest.grader.sandbox.spec import SCRATCH, ChildPipes, ChildSpec, Limits
-
-if TYPE_CHECKING:
-    pass
 
 # Linux constants (linux/sched.h, linux/mount.h, linux/prctl.h)
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000

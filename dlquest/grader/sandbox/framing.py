@@ -10,13 +10,10 @@ import json
 import os
 import struct
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dlquest.grader.records import Feedback
 from dlquest.safe_text import encodable
-
-if TYPE_CHECKING:
-    pass
 
 FRAME_HEADER = struct.Struct(">Q")
 

@@ -9,12 +9,9 @@ import os
 import signal
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from dlquest.grader.sandbox.cgroup import PidsCgroup
 
-if TYPE_CHECKING:
-    pass
 
 def kill_tree(keeper: int) -> None:
     """End the keeper and everything under it. In a PID namespace the kernel kills the rest once the

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 
-
 def shared_state() -> dict:
     """What a probe would have inherited from this process by fork: random-number state, grad mode, dtype."""
     import random

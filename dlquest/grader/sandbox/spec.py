@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dlquest.grader.records import Feedback
-
-if TYPE_CHECKING:
-    pass
 
 MiB = 1024 * 1024
 # Where the runner works, inside its mount namespace (created there; never seen from outside).
