@@ -75,9 +75,11 @@ class LearnerSession:
 
     @classmethod
     def open(cls, workspace: Workspace, course_dir: Path | None = None, lang: str | None = None) -> LearnerSession:
-        """Load the course the workspace uses and open its progress store, as the CLI does.
+        """What both faces open: the course the workspace uses (or `course_dir`), its stubs synced, its progress
+        store, the learner's language (`lang`, else the saved one, else the locale).
 
-        Raises ManifestError (a broken course) and ProgressTooNew (a newer dlquest wrote the store)."""
+        Raises ManifestError (a broken course), WorkspaceReadOnly (a stub could not be copied in), ProgressTooNew
+        (a newer dlquest wrote the store) and ProgressUnavailable (locked, read-only, an I/O error)."""
         course = load_course(course_dir or workspace.course_dir)
         synced = workspace.sync_stubs(course)
         progress = Progress.open(workspace.progress_path)
