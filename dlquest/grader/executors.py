@@ -156,14 +156,17 @@ def _run_round(executor: Executor, tasks: list[Task], names: dict[Task, str], ma
 def _how_workers_ended(workers: list[Any]) -> str:
     """What ended a broken local pool's workers, from their exit codes (a signal 9 is kill -9 or the OOM killer)."""
     import signal
+    import time
 
     ends = set()
+    deadline = time.monotonic() + 5
     for process in workers:
-        # A broken pool's worker may not have been reaped yet: its exit code reads None until it is.
-        join = getattr(process, "join", None)
-        if join is not None:
-            join(timeout=5)
+        # A broken pool's worker may not be reaped yet (a SIGABRT writes a core first): its exit code reads None
+        # until it is, and join() can return at once when the pool has already closed the process's sentinel.
         code = getattr(process, "exitcode", None)
+        while code is None and time.monotonic() < deadline and getattr(process, "pid", None) is not None:
+            time.sleep(0.02)
+            code = getattr(process, "exitcode", None)
         if code is not None and code < 0 and -code != signal.SIGTERM:  # SIGTERM: the pool ending the others
             ends.add(f"killed by signal {-code} ({signal.Signals(-code).name})" if -code in signal.valid_signals()
                      else f"killed by signal {-code}")
