@@ -26,6 +26,7 @@ from dlquest.progress import (
     ProgressUnavailable,
 )
 from dlquest.render import minutes_text
+from dlquest.safe_text import json_text
 from dlquest.session import READ, LearnerSession
 from dlquest.workspace import NoWorkspace, UnknownBackup, Workspace, WorkspaceReadOnly
 
@@ -171,6 +172,9 @@ def cmd_init(args) -> int:
 def cmd_list(ctx: Context) -> int:
     lang = ctx.lang
     views = ctx.session.roadmap()  # status, locks and what comes next, as the app shows them
+    if ctx.args.json:
+        print(json_text(_roadmap_json(ctx, views)))
+        return 0
     print(ctx.course.title.get(lang))
     for stage in ctx.course.stages:
         estimate = "  " + t("cli.stage_time", lang, time=minutes_text(stage.minutes, lang)) if stage.minutes else ""
@@ -198,6 +202,28 @@ def cmd_list(ctx: Context) -> int:
             print(f"    🧭 {guide.id:<24} {took}{guide.title.get(lang)}")
     print("\n" + t("cli.list_legend", lang))
     return 0
+
+
+def _roadmap_json(ctx: Context, views: dict) -> dict:
+    """`dlquest list --json` (its schema is in the README): every item in course order, with what the roadmap
+    shows of it."""
+    lang = ctx.lang
+
+    def item(view) -> dict:
+        return {"id": view.item.id, "kind": view.item.kind, "title": view.item.title.get(lang),
+                "minutes": view.item.minutes, "status": view.status, "done": view.done,
+                "locked_by": list(view.locked_by), "next": view.is_next}
+
+    return {
+        "course": ctx.course.id, "title": ctx.course.title.get(lang), "lang": lang,
+        "next": next((view.item.id for view in views.values() if view.is_next), None),
+        "stages": [{"id": stage.id, "title": stage.title.get(lang), "minutes": stage.minutes,
+                    "units": [{"id": unit.id, "title": unit.title.get(lang),
+                               "items": [item(views[i.id]) for i in unit.items]} for unit in stage.units]}
+                   for stage in ctx.course.stages],
+        "guides": [{"id": guide.id, "title": guide.title.get(lang), "minutes": guide.minutes}
+                   for guide in ctx.course.guides.values()],
+    }
 
 
 def _minutes_column(minutes: int | None, lang: str, width: int = 8) -> str:
@@ -261,7 +287,7 @@ def cmd_run(ctx: Context) -> int:
 
 def cmd_check(ctx: Context) -> int:
     from dlquest.render import protections_off, record_lines
-    from dlquest.safe_text import json_text, visible
+    from dlquest.safe_text import visible
 
     exercise = ctx.exercise(ctx.args.exercise)
     lang = ctx.lang
@@ -417,6 +443,9 @@ def cmd_reset(ctx: Context) -> int:
 def cmd_backups(ctx: Context) -> int:
     exercise = ctx.exercise(ctx.args.exercise)
     backups = ctx.workspace.backups(exercise)
+    if ctx.args.json:  # {"exercise": id, "backups": [{"id", "path"}, ...]}, in the order the list shows them
+        print(json_text({"exercise": exercise.id, "backups": [{"id": b.id, "path": str(b.path)} for b in backups]}))
+        return 0
     if not backups:
         print(t("cli.no_backups", ctx.lang, exercise=exercise.id))
     for backup in backups:
@@ -572,37 +601,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dlquest {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    # The positional argument of every command that works on one exercise.
+    EXERCISE = {"dest": "exercise", "metavar": "EXERCISE", "help": "the exercise's id (`dlquest list` shows them)"}
+
     def command(name, handler, help_text, need_workspace=True):
         sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
         sub.set_defaults(handler=handler, need_workspace=need_workspace)
         return sub
 
     sub = command("init", None, "make a workspace (exercise files + .dlquest/) in DIR", need_workspace=False)
-    sub.add_argument("dir", nargs="?", default=".", metavar="DIR")
-    command("list", cmd_list, "show stages, units, lessons and exercises with your status")
-    command("lesson", cmd_lesson, "print a lesson").add_argument("id", metavar="LESSON")
+    sub.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the folder to make (default: here)")
+    sub = command("list", cmd_list, "show stages, units, lessons and exercises with your status")
+    sub.add_argument("--json", action="store_true", help="print the roadmap as JSON (schema: see the README)")
+    command("lesson", cmd_lesson, "print a lesson").add_argument("id", metavar="LESSON", help="the lesson's id")
     command("guide", cmd_guide, "list the guides (learning path, resources, FAQ, careers), or print one"
-            ).add_argument("id", nargs="?", metavar="GUIDE")
-    command("run", cmd_run, "run a lesson's example").add_argument("id", metavar="LESSON")
+            ).add_argument("id", nargs="?", metavar="GUIDE", help="the guide's id (none: list them)")
+    command("run", cmd_run, "run a lesson's example").add_argument("id", metavar="LESSON", help="the lesson's id")
     sub = command("check", cmd_check, "grade your file for an exercise")
-    sub.add_argument("exercise", metavar="EXERCISE")
+    sub.add_argument(**EXERCISE)
     sub.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                      help="where to run the checks (auto: cpu, plus cuda when present)")
     sub.add_argument("--json", action="store_true", help="print the result record as JSON")
-    command("task", cmd_task, "print what an exercise asks, in your language").add_argument(
-        "exercise", metavar="EXERCISE")
-    command("hint", cmd_hint, "show the next hint for an exercise").add_argument("exercise", metavar="EXERCISE")
+    command("task", cmd_task, "print what an exercise asks, in your language").add_argument(**EXERCISE)
+    command("hint", cmd_hint, "show the next hint for an exercise").add_argument(**EXERCISE)
     sub = command("solution", cmd_solution, "show the reference solution (after you pass, or with --yes)")
-    sub.add_argument("exercise", metavar="EXERCISE")
+    sub.add_argument(**EXERCISE)
     sub.add_argument("--yes", action="store_true", help="show it even though you have not passed yet")
-    command("reset", cmd_reset, "restore the stub, keeping your version as a backup").add_argument(
-        "exercise", metavar="EXERCISE")
-    command("backups", cmd_backups, "list the backups of an exercise").add_argument("exercise", metavar="EXERCISE")
+    command("reset", cmd_reset, "restore the stub, keeping your version as a backup").add_argument(**EXERCISE)
+    sub = command("backups", cmd_backups, "list the backups of an exercise")
+    sub.add_argument(**EXERCISE)
+    sub.add_argument("--json", action="store_true", help='print {"exercise", "backups": [{"id", "path"}]}')
     sub = command("restore", cmd_restore, "bring back a backup (the newest by default)")
-    sub.add_argument("exercise", metavar="EXERCISE")
-    sub.add_argument("backup", nargs="?", metavar="BACKUP")
+    sub.add_argument(**EXERCISE)
+    sub.add_argument("backup", nargs="?", metavar="BACKUP", help="a backup's id from `dlquest backups` "
+                     "(default: the newest)")
     command("lang", cmd_lang, "show or save your language (en or zh)").add_argument(
-        "language", nargs="?", choices=LANGUAGES)
+        "language", nargs="?", choices=LANGUAGES, help="en or zh (none: show the saved one)")
     sub = command("quiz", cmd_quiz, "take a lesson's concept check: questions answered here, feedback after "
                   "each, never graded (answers read from stdin)")
     sub.add_argument("lesson", metavar="LESSON", help="the lesson (or the concept check's id)")

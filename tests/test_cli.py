@@ -216,3 +216,33 @@ def test_guides_are_listed_and_printed_in_either_language(ws, dlquest):
     wrong = dlquest("guide", "carrer-paths", cwd=ws)
     assert wrong.returncode == 2 and "career-paths" in wrong.stderr
     assert "🧭 faq" in dlquest("list", cwd=ws).stdout
+
+
+def test_list_and_backups_speak_json(ws, dlquest):
+    roadmap = json.loads(dlquest("list", "--json", cwd=ws).stdout)
+    assert roadmap["course"] == "dlquest" and roadmap["next"] == "numpy-broadcasting"
+    items = {item["id"]: item for stage in roadmap["stages"] for unit in stage["units"] for item in unit["items"]}
+    assert items["mlp_numpy"]["locked_by"] == ["activations"] and items["mlp_numpy"]["kind"] == "exercise"
+    assert items["numpy-broadcasting"]["next"] and items["numpy-broadcasting"]["status"] == "unread"
+    assert all(isinstance(item["minutes"], int) for item in items.values())
+    assert {"id", "title", "minutes"} <= set(roadmap["guides"][0])
+    assert json.loads(dlquest("backups", "conv2d", "--json", cwd=ws).stdout) == {"exercise": "conv2d", "backups": []}
+    (ws / "exercises" / "conv2d.py").write_text("# my attempt\n")
+    dlquest("reset", "conv2d", cwd=ws)
+    (backup,) = json.loads(dlquest("backups", "conv2d", "--json", cwd=ws).stdout)["backups"]
+    assert Path(backup["path"]).read_text() == "# my attempt\n"
+
+
+def test_every_positional_argument_says_what_it_is(dlquest, tmp_path):
+    import argparse
+
+    from dlquest.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    checked = 0
+    for name, sub in commands.items():
+        for action in sub._actions:
+            if not action.option_strings and not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"dlquest {name}: {action.metavar or action.dest} has no help"
+                checked += 1
+    assert checked >= 12
