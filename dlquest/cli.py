@@ -586,6 +586,20 @@ def cmd_gradescope_run(ctx: Context) -> int:
     return 0
 
 
+def cmd_completion(ctx: Context) -> int:
+    """`dlquest completion bash|zsh|fish` prints the script; `--ids KIND` lists ids for it, at Tab."""
+    from dlquest import completion
+
+    if ctx.args.ids:
+        items = {"exercises": ctx.course.exercises, "lessons": ctx.course.lessons, "guides": ctx.course.guides}
+        print("\n".join(items[ctx.args.ids]))
+        return 0
+    if ctx.args.shell is None:
+        raise UsageError("error: name a shell: dlquest completion bash (or zsh, fish)")
+    print(completion.script(ctx.args.shell, build_parser()), end="")
+    return 0
+
+
 # --- argument parsing -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -659,6 +673,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("submit", cmd_submit, "pack your workspace into an archive for your instructor")
     sub.add_argument("--output", "-o", metavar="FILE", help="archive path (default: NAME.tar.gz in the folder "
                      "you run it from, NAME being the workspace folder's name)")
+
+    sub = command("completion", cmd_completion, "print a shell completion script: eval \"$(dlquest completion bash)\" "
+                  "(zsh: the same; fish: dlquest completion fish | source)", need_workspace=False)
+    sub.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"), help="the shell to complete for")
+    sub.add_argument("--ids", choices=("exercises", "lessons", "guides"), help=argparse.SUPPRESS)
 
     gradescope = commands.add_parser("gradescope", help="run the same checks on Gradescope")
     gradescope_commands = gradescope.add_subparsers(dest="gradescope_command", metavar="COMMAND", required=True)
