@@ -7,7 +7,11 @@ Builds synthetic submissions for the bundled perceptron and conv2d exercises (70
 per call) and prints:
 - submissions per minute with 1 and with 2 local workers (`dlquest grade`), and their ratio, for --rounds rounds
   run alternately (1, 2, 1, 2, ...: this VM's speed drifts by ±10% over minutes, which a single pair can catch
-  on either side), with the cores the machine kept busy during each run (from /proc/stat);
+  on either side), with the cores the machine kept busy during each run (from /proc/stat); every rate counts
+  the whole command, pool start-up included;
+- the same class graded on a loopback Dask cluster of 2 single-thread workers (`--scheduler`), in the same
+  rounds, and its ratio to the local pool of 2 (the cluster is started once, as a real one is up before a
+  run: its workers warm up on their first tasks of round 1); `--no-dask` leaves it out;
 - the same for a baseline that starts one fresh Python + pytest process per submission, as similar tools
   do (measured on --baseline submissions of the same mix, extrapolated as a rate);
 - save-to-verdict for conv2d: warm (a GradingClient whose worker has torch loaded) vs cold (`dlquest check`).
@@ -59,11 +63,12 @@ def busy_cpu_seconds() -> float:
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def grade_rate(folder: Path, workers: int, out: Path) -> tuple[float, float]:
+def grade_rate(folder: Path, workers: int, out: Path, scheduler: str | None = None) -> tuple[float, float]:
     """Submissions per minute, and the cores the machine kept busy meanwhile."""
     start, busy = time.perf_counter(), busy_cpu_seconds()
+    where = ["--scheduler", scheduler] if scheduler else []
     subprocess.run([sys.executable, "-m", "dlquest", "grade", str(folder), "--out", str(out), "--workers",
-                    str(workers), "--timeout", "2", "--force", "--exercises", "perceptron,conv2d"],
+                    str(workers), "--timeout", "2", "--force", "--exercises", "perceptron,conv2d", *where],
                    check=True, capture_output=True)
     seconds = time.perf_counter() - start
     return len(list(folder.iterdir())) / seconds * 60, (busy_cpu_seconds() - busy) / seconds
@@ -117,16 +122,26 @@ def save_to_verdict() -> tuple[float, float]:
     return statistics.median(warm), statistics.median(cold)
 
 
+def loopback_cluster():
+    """A Dask cluster on 127.0.0.1 with 2 worker processes of one thread each (needs dlquest[cluster])."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--baseline", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-dask", action="store_true", help="leave the loopback Dask cluster out")
     args = parser.parse_args()
+    cluster = None if args.no_dask else loopback_cluster()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "class"
         students = build(folder, args.submissions)
-        ones, twos = [], []
+        ones, twos, dasks = [], [], []
         for round_ in range(1, args.rounds + 1):
             one, cores = grade_rate(folder, 1, Path(tmp) / "out1")
             print(f"round {round_}, 1 worker : {one:6.1f} submissions/min ({args.submissions} submissions, "
@@ -136,12 +151,22 @@ def main() -> None:
                   f"worker, {cores:.2f} cores busy)", flush=True)
             ones.append(one)
             twos.append(two)
+            if cluster is not None:
+                on_dask, cores = grade_rate(folder, 2, Path(tmp) / "out-dask", cluster.scheduler_address)
+                print(f"round {round_}, Dask (2 workers, 1 thread each, loopback): {on_dask:6.1f} submissions/min "
+                      f"({on_dask / two:.2f}x this round's local pool of 2, {cores:.2f} cores busy)", flush=True)
+                dasks.append(on_dask)
         one, two = statistics.median(ones), statistics.median(twos)
         print(f"median over {args.rounds} rounds: 1 worker {one:.1f}/min, 2 workers {two:.1f}/min "
               f"-> {two / one:.2f}x", flush=True)
+        if dasks:
+            on_dask = statistics.median(dasks)
+            print(f"median on Dask: {on_dask:.1f}/min -> {on_dask / two:.2f}x the local pool of 2", flush=True)
         base = baseline_rate(students, args.baseline)
         print(f"baseline (fresh process per submission, {args.baseline} submissions): {base:6.1f} submissions/min"
               f"  -> 2 workers are {two / base:.1f}x the baseline", flush=True)
+    if cluster is not None:
+        cluster.close()
     warm, cold = save_to_verdict()
     print(f"conv2d save-to-verdict: warm {warm:.2f} s median, cold (dlquest check) {cold:.2f} s median")
 
