@@ -172,7 +172,7 @@ def cmd_init(args) -> int:
 def cmd_list(ctx: Context) -> int:
     lang = ctx.lang
     views = ctx.session.roadmap()  # status, locks and what comes next, as the app shows them
-    if ctx.args.json:
+    if getattr(ctx.args, "json", False):  # bare `dlquest` (the outline) comes here without the option
         print(json_text(_roadmap_json(ctx, views)))
         return 0
     print(ctx.course.title.get(lang))
