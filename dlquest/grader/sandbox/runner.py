@@ -147,7 +147,7 @@ def _confine(confine: Confinement | None, active: dict) -> None:
     if confine.rule is not None:
         from dlquest.grader import rules
 
-        rules.install(confine.rule)  # type: ignore[arg-type]
+        rules.install(confine.rule)
     if confine.refuse_exec and active.get("no_exec"):
         from dlquest.grader import seccomp
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlquest.grader.records import Feedback
+
+if TYPE_CHECKING:  # rules.py imports the sandbox (ForbiddenCall): for the annotation only
+    from dlquest.grader.rules import Rule
 
 MiB = 1024 * 1024
 # Where the runner works, inside its mount namespace (created there; never seen from outside).
@@ -46,7 +49,7 @@ class Confinement:
     check's rule (rules.Rule: forbidden operators and built-ins made unusable) and no new program images
     (seccomp: execve refused). See rules.py and seccomp.py."""
 
-    rule: object | None = None
+    rule: Rule | None = None
     refuse_exec: bool = True
     # Folders with the data a check judges by (held-out images, a data generator): hidden like the solutions.
     held_out: tuple[Path, ...] = ()
