@@ -49,6 +49,15 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def exception_text(err: BaseException) -> str:
+    """`str(err)`, or "<unprintable>" when that raises: an exception from learner code (or a check) may define a
+    __str__ that fails, and its failure must still be reported."""
+    try:
+        return str(err)
+    except BaseException:  # noqa: BLE001 - whatever __str__ raises, the failure it describes is what counts
+        return "<unprintable>"
+
+
 def encodable(text: str) -> str:
     """`text` with each lone surrogate (JSON's "\\ud800" decodes to one; no UTF-8 encoder takes it) replaced by
     U+FFFD, as a UTF-8 decoder replaces bytes it cannot read: text that every store and file can hold."""

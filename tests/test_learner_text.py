@@ -289,3 +289,14 @@ def test_the_report_and_frame_messages_say_the_same_in_both_languages():
     for key in keys:
         fields = [{name for _, name, _, _ in Formatter().parse(MESSAGES[key][lang]) if name} for lang in ("en", "zh")]
         assert fields[0] == fields[1], key
+
+
+def test_an_exception_whose_str_raises_is_still_reported():
+    from dlquest.safe_text import exception_text
+
+    class Hostile(Exception):
+        def __str__(self):
+            raise RuntimeError("no message for you")
+
+    assert exception_text(ValueError("boom")) == "boom"
+    assert exception_text(Hostile()) == "<unprintable>"

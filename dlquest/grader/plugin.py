@@ -20,6 +20,7 @@ import pytest
 
 from dlquest.grader import sandbox
 from dlquest.grader.records import ERROR, FAILED, PASSED, SKIPPED, CheckFailed, Feedback, ReferenceFailed, TestResult
+from dlquest.safe_text import exception_text
 
 MAX_TIMEOUTS = 2  # learner time-outs in one grading before the remaining calls are not even started
 
@@ -309,7 +310,7 @@ def check_error_values(error: BaseException | None, folder: Path | None) -> dict
     elif isinstance(error, pytest.FixtureLookupError):
         values["message"] = _missing_fixture(error)
     else:
-        values["message"] = _first_lines(_safe_str(error))[:1000]
+        values["message"] = _first_lines(exception_text(error))[:1000]
     frame = _own_frame(error, folder)
     if frame is not None:
         values.update(file=str(Path(frame.filename).resolve()), line=frame.lineno,
@@ -365,12 +366,6 @@ def _source_line(filename: str, line: int) -> str:
 
     return linecache.getline(filename, line)
 
-
-def _safe_str(error: BaseException) -> str:
-    try:
-        return str(error)
-    except Exception:  # noqa: BLE001 - an exception whose __str__ raises still gets a message
-        return "<unprintable>"
 
 
 def _reference_failed(feedback: Feedback, test: str) -> Feedback:

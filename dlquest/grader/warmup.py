@@ -10,21 +10,16 @@ a class run.
 
 from __future__ import annotations
 
-_WARM = False
-
 
 def warm_up_grading_process() -> str | None:
     """Import torch (where installed) on one thread, and do the grader's first-time work. Returns torch's
-    version, or None without torch. Idempotent: later calls return at once."""
-    global _WARM
+    version, or None without torch. Cheap to call again: the thread count is set, plugin.warm_up runs once."""
     try:
         import torch
     except ImportError:
         return None
-    if not _WARM:
-        _WARM = True
-        torch.set_num_threads(1)
-        from dlquest.grader.plugin import warm_up
+    torch.set_num_threads(1)
+    from dlquest.grader.plugin import warm_up
 
-        warm_up()
+    warm_up()
     return str(getattr(torch, "__version__", "")) or None

@@ -29,6 +29,7 @@ from dlquest.grader.sandbox.containment import (
 )
 from dlquest.grader.sandbox.framing import receive_request, send_frame
 from dlquest.grader.sandbox.spec import SCRATCH, ChildPipes, ChildSpec, Confinement, ForbiddenCall, Limits, MiB
+from dlquest.safe_text import exception_text
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -260,7 +261,7 @@ def _load_module(name: str, path: Path, source: str) -> ModuleType:
 def _describe_failure(err: BaseException, module_path: Path, source: str) -> Feedback:
     """Turn what the learner's code raised into feedback, pointing at the learner's own line."""
     kind = type(err).__name__
-    message = _safe_str(err)
+    message = exception_text(err)[:2000]
     if isinstance(err, SyntaxError) and (err.filename or "") == str(module_path):
         return Feedback("syntax_error", {"message": err.msg or message, "file": module_path.name,
                                          "line": err.lineno or 0})
@@ -292,9 +293,3 @@ def _describe_failure(err: BaseException, module_path: Path, source: str) -> Fee
     code = "not_implemented" if isinstance(err, NotImplementedError) else "exception"
     return Feedback(code, values)
 
-
-def _safe_str(err: BaseException) -> str:
-    try:
-        return str(err)[:2000]
-    except BaseException:  # noqa: BLE001 - a learner's exception whose __str__ raises is still reported
-        return "<unprintable>"
