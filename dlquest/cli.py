@@ -523,6 +523,7 @@ def cmd_grade(ctx: Context) -> int:
                               device=args.device, seed=args.seed, timeout=args.timeout, force=args.force,
                               scheduler=args.scheduler, student=args.student, lang=ctx.lang)
     console = Console(stderr=True)
+    where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"with {args.workers} local workers"
     # Which course judges the class, said first: grading against the wrong one is the costly mistake.
     console.print(f"Course {course.id!r} ({course.root})", markup=False, highlight=False)
     with Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
@@ -532,7 +533,7 @@ def cmd_grade(ctx: Context) -> int:
         def started(found: int, to_grade: int) -> None:
             bar.update(task, total=to_grade)
             console.print(f"{found} submission{'' if found == 1 else 's'}, {to_grade} to grade "
-                          f"({found - to_grade} already graded), {options.where}")
+                          f"({found - to_grade} already graded), {where}")
 
         events = ClassRunEvents(started=started, student_done=lambda student: bar.advance(task))
         try:

@@ -45,10 +45,6 @@ class ClassRunOptions:
         """What a stored result depends on besides the files: a change grades everyone again."""
         return {"seed": self.seed, "timeout": self.timeout, "device": self.device}
 
-    @property
-    def where(self) -> str:
-        return f"on the Dask cluster at {self.scheduler}" if self.scheduler else f"with {self.workers} local workers"
-
 
 @dataclass
 class ClassRunEvents:
