@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The full suite on every core; `make test WORKERS=0` runs it in one process (easier to debug).
 WORKERS ?= auto
 
-.PHONY: setup run test test-fast lint bench clean
+.PHONY: setup browser run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,22 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+## The browser tests (class report, `dlquest serve`) drive the system's Chromium: Debian's package, installed
+## here when missing and we may (root); otherwise those tests skip and say how to get it.
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium for the browser tests (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "no chromium: the browser tests will skip (sudo apt-get install chromium)"; fi
+
 ## Set up and open dlquest on the bundled course (workspace: ./workspace).
 run: $(STAMP)
 	$(BIN)/dlquest init workspace
 	$(BIN)/dlquest --workspace workspace
 
 ## Set up and run the whole test suite, in parallel (what CI runs, after `make lint`).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n $(WORKERS)
 
 ## Every test that needs no real grading, child process or training: about a minute, while you work.
