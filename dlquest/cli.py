@@ -285,6 +285,18 @@ def cmd_run(ctx: Context) -> int:
     return subprocess.call([sys.executable, str(script)], cwd=ctx.workspace.root, env=env)
 
 
+def cmd_export_notebook(ctx: Context) -> int:
+    from dlquest.notebook.export import lesson_notebook, write_notebook
+
+    lesson = ctx.lesson(ctx.args.id)
+    target = Path(ctx.args.output or f"{lesson.id}.ipynb")
+    if target.exists() and not ctx.args.force:
+        raise UsageError(t("cli.notebook_exists", ctx.lang, path=target))
+    write_notebook(lesson_notebook(ctx.session, lesson), target)
+    print(t("cli.notebook_written", ctx.lang, lesson=lesson.id, path=target))
+    return 0
+
+
 def cmd_check(ctx: Context) -> int:
     from dlquest.render import protections_off, record_lines
     from dlquest.safe_text import visible
@@ -632,6 +644,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("guide", cmd_guide, "list the guides (learning path, resources, FAQ, careers), or print one"
             ).add_argument("id", nargs="?", metavar="GUIDE", help="the guide's id (none: list them)")
     command("run", cmd_run, "run a lesson's example").add_argument("id", metavar="LESSON", help="the lesson's id")
+    sub = command("export-notebook", cmd_export_notebook, "write a lesson as a Jupyter notebook (.ipynb)")
+    sub.add_argument("id", metavar="LESSON", help="the lesson's id")
+    sub.add_argument("--output", "-o", metavar="FILE", help="where to write it (default: LESSON.ipynb here)")
+    sub.add_argument("--force", action="store_true", help="replace FILE when it exists")
     sub = command("check", cmd_check, "grade your file for an exercise")
     sub.add_argument(**EXERCISE)
     sub.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",

@@ -348,6 +348,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "打开课程：dlquest lesson ID   检查练习：dlquest check ID   阅读指南：dlquest guide ID",
     },
     "cli.no_example": {"en": "Lesson {lesson} has no runnable example.", "zh": "课程 {lesson} 没有可运行的示例。"},
+    "cli.notebook_exists": {
+        "en": "error: {path} already exists. Choose another file with -o FILE, or add --force to replace it.",
+        "zh": "错误：{path} 已存在。用 -o FILE 换一个文件，或加 --force 覆盖它。",
+    },
+    "cli.notebook_written": {"en": "Wrote lesson {lesson} as the notebook {path}.",
+                             "zh": "已把课程 {lesson} 写成笔记本 {path}。"},
     "cli.course_check_ok": {
         "en": "Course {course} is sound: {exercises}, {lessons}.",
         "zh": "课程 {course} 检查通过：{exercises}，{lessons}。",

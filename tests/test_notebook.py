@@ -66,3 +66,29 @@ def test_bad_input_is_a_bilingual_message_not_a_traceback(mini_workspace, tmp_pa
     assert "dlquest-error" in err.value._repr_html_()
     page = lesson("basics", workspace=mini_workspace.root, lang="zh")._repr_html_()
     assert "<h1>加法</h1>" in page
+
+
+def test_export_notebook_writes_a_valid_notebook_and_keeps_an_existing_file(mini_workspace, run_dlquest):
+    nbformat = pytest.importorskip("nbformat")
+    target = mini_workspace.root / "basics.ipynb"
+    done = run_dlquest("export-notebook", "basics", "-o", str(target), cwd=mini_workspace.root,
+                       lang="zh")
+    assert done.returncode == 0, done.stderr
+    book = nbformat.read(str(target), as_version=4)
+    nbformat.validate(book)
+    kinds = [cell.cell_type for cell in book.cells]
+    assert kinds == ["markdown"] * 3 + ["code"]
+    assert book.cells[0].source.startswith("# 加法") and book.cells[1].source.startswith("## 在 Python 中")
+    assert "```python\ndef add(a, b):" in book.cells[1].source  # a heading-like line in a fence would not split
+    assert book.cells[3].source.startswith("import os\nprint('2 + 3 =', 2 + 3)\n")
+    assert book.metadata.kernelspec.name == "python3"
+    again = run_dlquest("export-notebook", "basics", "-o", str(target), cwd=mini_workspace.root)
+    assert again.returncode == 2 and "--force" in again.stdout + again.stderr
+
+
+def test_example_scripts_split_at_markers_or_top_level_blocks():
+    from dlquest.notebook.export import code_cells
+
+    assert code_cells("import a\n\ndef f():\n    x = 1\n\n    return x\n\nprint(f())\n") == [
+        "import a", "def f():\n    x = 1\n\n    return x", "print(f())"]
+    assert code_cells("# %% load\nx = 1\n\ny = 2\n# %% show\nprint(x)\n") == ["x = 1\n\ny = 2", "print(x)"]
