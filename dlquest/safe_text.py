@@ -12,6 +12,7 @@ control. Every writer passes such text through the one function here for its med
 - `markdown_block` a fenced code block whose fence no line of the text can close.
 - `markdown_inline` text inside a Markdown line: every ASCII punctuation character backslash-escaped.
 - `csv_cell`       a gradebook cell that no spreadsheet runs as a formula.
+- `html_text`      HTML character data or an attribute value (a notebook's output): visible, then escaped.
 - `json_text`      JSON any strict parser reads: no NaN, no raw C1 or bidi characters, no unencodable
                    surrogates.
 
@@ -20,6 +21,7 @@ Pure functions of str; no terminal, no Textual, no rich.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -91,6 +93,11 @@ def markdown_block(text: object, info: str = "text") -> str:
 def markdown_inline(text: object) -> str:
     """Text for inside a Markdown line (a heading, a list item): shown as written, never as markup or HTML."""
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", one_line(text))
+
+
+def html_text(text: object) -> str:
+    """Text for HTML (a notebook renders its outputs as HTML): `<script>` printed by a submission stays text."""
+    return html.escape(visible(text), quote=True)
 
 
 def csv_cell(value: object) -> object:

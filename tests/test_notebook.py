@@ -92,3 +92,10 @@ def test_example_scripts_split_at_markers_or_top_level_blocks():
     assert code_cells("import a\n\ndef f():\n    x = 1\n\n    return x\n\nprint(f())\n") == [
         "import a", "def f():\n    x = 1\n\n    return x", "print(f())"]
     assert code_cells("# %% load\nx = 1\n\ny = 2\n# %% show\nprint(x)\n") == ["x = 1\n\ny = 2", "print(x)"]
+
+
+def test_hints_come_one_at_a_time_in_the_learners_language(mini_workspace):
+    from dlquest.notebook import hint
+
+    assert "使用 + 运算符。" in hint("add", workspace=mini_workspace.root, lang="zh")._repr_html_()
+    assert "return a + b" in hint("add", workspace=mini_workspace.root)._repr_html_()

@@ -1,6 +1,6 @@
 """Grade records, hints, errors and lessons as HTML for a notebook's output: pure functions of the core's data.
 
-Everything that came from the learner's code (outputs, exception text, file names) goes through `safe_html`
+Everything that came from the learner's code (outputs, exception text, file names) goes through safe_text.html_text
 (html.escape of the visible text): a notebook renders HTML, so `<script>` printed by a submission must stay text.
 Feedback wording comes from dlquest.render, as the CLI and the app word it.
 """
@@ -12,14 +12,12 @@ from html import escape
 from dlquest.grader.records import PASSED, GradeRecord
 from dlquest.i18n import t
 from dlquest.render import feedback_text
-from dlquest.safe_text import visible
+from dlquest.safe_text import html_text
 
 _COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#8250df", "skipped": "#9a6700"}
 
 
-def safe_html(text: object) -> str:
-    """Learner text as HTML character data: made visible (no control characters), then escaped."""
-    return escape(visible(text), quote=True)
+safe_html = html_text  # every piece of text below goes through it: learner text and course text alike
 
 
 def _pre(text: str) -> str:
