@@ -21,8 +21,14 @@ def open_app(workspace: Path | None, course: Path | None, lang: str | None) -> i
     return run_app(workspace, course, lang)
 
 
+def serve_app(workspace: Path, course: Path | None, lang: str, host: str, port: int, public_url: str | None) -> int:
+    from dlquest.serve import serve
+
+    return serve(workspace, course, lang, host, port, public_url)
+
+
 def main(argv: list[str] | None = None) -> int:
-    return cli.main(argv, open_app=open_app)
+    return cli.main(argv, open_app=open_app, serve_app=serve_app)
 
 
 def run() -> None:

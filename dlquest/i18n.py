@@ -262,6 +262,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "error: your progress ({path}) cannot be used ({detail}). Nothing was changed.",
         "zh": "错误：无法使用你的进度（{path}）（{detail}）。没有做任何更改。",
     },
+    "serve.no_login": {
+        "en": "warning: serving on {host}: anyone who can reach this address gets the app and your workspace; "
+        "the page has no login.\nPut a reverse proxy with authentication in front (nginx or Caddy with basic "
+        "auth, or JupyterHub's proxy), serve on 127.0.0.1 behind it, and pass --public-url with the address the "
+        "browser uses.",
+        "zh": "警告：正在 {host} 上提供服务：能访问此地址的任何人都能使用本应用和你的工作区；页面没有登录。\n"
+        "请在前面放一个带身份验证的反向代理（带 basic auth 的 nginx 或 Caddy，或 JupyterHub 的代理），"
+        "在其后面用 127.0.0.1 提供服务，并用 --public-url 传入浏览器使用的地址。",
+    },
+    "serve.needs_app": {
+        "en": "error: `dlquest {command}` needs the app (textual), which this installation cannot open.",
+        "zh": "错误：`dlquest {command}` 需要应用（textual），但此安装无法打开它。",
+    },
     "cli.remembered_course": {
         "en": "(the course the workspace {workspace} remembers; pass --course DIR for another)",
         "zh": "（工作区 {workspace} 记住的课程；用 --course DIR 指定其他课程）",

@@ -24,6 +24,7 @@ from dlquest.tui.commands import CourseItems, Preferences
 from dlquest.tui.messages import GradingFinished, GradingStopped
 from dlquest.tui.screens.base import localize_bindings
 from dlquest.tui.strings import ui
+from dlquest.tui.trace import trace
 from dlquest.workspace import NoWorkspace, Workspace
 
 
@@ -115,6 +116,7 @@ class DlquestApp(App[int]):
         from dlquest.tui.screens.roadmap import RoadmapScreen
 
         self.push_screen(RoadmapScreen())
+        trace("roadmap", web=self.is_web)
         if not self.session.welcomed:
             self.action_welcome()
         self.warm_up()
@@ -153,6 +155,7 @@ class DlquestApp(App[int]):
         except (sqlite3.Error, OSError) as err:  # a locked, read-only or broken store: the verdict still shows
             self.notify(ui("app.progress_failed", self.lang, error=err), severity="error", timeout=10)
         self.grader_ready = True
+        trace("graded", exercise=message.exercise, passed=message.record.passed)
         for screen in self.screen_stack:
             if getattr(screen, "exercise", None) is not None and screen.exercise.id == message.exercise:
                 screen.grading_finished(message)
@@ -202,6 +205,7 @@ class DlquestApp(App[int]):
     def _show_item(self, item_id: str) -> None:
         item = self.session.item(item_id)
         self.back_to_roadmap()
+        trace("screen", kind=item.kind, id=item_id)
         if item.kind == "lesson":
             from dlquest.tui.screens.lesson import LessonScreen
 
