@@ -102,6 +102,9 @@ class Exercise:
     unit: str
     kind: str = "exercise"
     minutes: int | None = None  # estimated time: reading the task, writing and debugging the code
+    # Earlier exercises whose files *of the learner's own workspace* the grader loads beside this one (never a
+    # reference's: that would put a solution in the learner's process).
+    uses: tuple[str, ...] = ()
 
     @property
     def workspace_path(self) -> Path:
@@ -283,6 +286,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "points": Field("number", "points for gradebooks, >= 0 (default 1)"),
         "timeout": Field("number", "seconds of wall time for one call into learner code, > 0 (default 10)"),
         "requires": Field("ids", "exercises that must pass first, listed earlier (optional)"),
+        "uses": Field("ids", "earlier exercises whose files of the learner's workspace it imports (optional)"),
         "hints": Field("hints", "ordered from a nudge to nearly the answer; at least one", required=True),
         "minutes": _MINUTES,
     },
@@ -727,6 +731,16 @@ class _Loader:
                     )
                 elif order[req] >= order[ex.id]:
                     self.fault(where, f"prerequisite {req!r} comes after it; list prerequisites earlier in the course")
+            for used in ex.uses:
+                if used in self.broken:
+                    continue
+                if used not in exercises:
+                    hint = _near(used, exercises)
+                    self.fault(where, f"`uses` names {used!r}, which is no exercise of the course"
+                               + (f"; did you mean {hint!r}?" if hint else ""))
+                elif order[used] >= order[ex.id]:
+                    self.fault(where, f"`uses` names {used!r}, which comes after it; an exercise can only build on "
+                                      "earlier ones")
 
         self.quiz_references(quizzes, lessons, [item.id for stage in stages for unit in stage.units
                                                 for item in unit.items])
@@ -808,10 +822,15 @@ class _Loader:
         if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
             self.wrong_type(where, "requires", "ids", requires)
             requires = []
+        uses = raw.get("uses", [])
+        if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
+            self.wrong_type(where, "uses", "ids", uses)
+            uses = []
         lesson = self.ident(where, raw, "lesson", required=False)
         if item_id is None:
             return None
         return Exercise(
             item_id, title, stub or Path("?"), solution or Path("?"), check or Path("?"),
             lesson, tuple(hints), points, tuple(requires), timeout, stage, unit, minutes=minutes,
+            uses=tuple(uses),
         )
