@@ -308,7 +308,7 @@ def cmd_check(ctx: Context) -> int:
     if not ctx.args.json:
         shown = learner_file.relative_to(ctx.workspace.root)
         print(t("cli.check_header", lang, exercise=exercise.id, file=shown))
-    record = ctx.session.grade(exercise, devices)
+    record = ctx.session.grade(exercise, devices, daemon=not ctx.args.no_daemon)
     if ctx.args.json:
         print(json_text(record.to_dict()))  # strict JSON: a NaN error is the string "nan", as in results.json
         return 0 if record.passed else 1
@@ -332,6 +332,28 @@ def cmd_check(ctx: Context) -> int:
     if off:
         print(t("cli.protections_off", lang, names=", ".join(off)), file=sys.stderr)
     return 0 if record.passed else 1
+
+
+def cmd_daemon(ctx: Context) -> int:
+    from dlquest.daemon.client import daemon_status, ensure_daemon, stop_daemon
+
+    lang = ctx.lang
+    if ctx.args.action == "stop":
+        print(t("cli.daemon_stopped" if stop_daemon() else "cli.daemon_not_running", lang))
+        return 0
+    if ctx.args.action == "start":
+        sock = ensure_daemon(ctx.args.idle)
+        if sock is None:
+            print(t("cli.daemon_start_failed", lang), file=sys.stderr)
+            return 1
+        sock.close()
+    status = daemon_status()
+    if status is None:
+        print(t("cli.daemon_not_running", lang))
+        return 0 if ctx.args.action == "status" else 1
+    print(t("cli.daemon_status", lang, pid=status["pid"], daemon_key=status["key"][:12], socket=status["socket"],
+            idle=round(status["idle_left"])))
+    return 0
 
 
 def _devices(choice: str) -> list[str] | None:
@@ -653,6 +675,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                      help="where to run the checks (auto: cpu, plus cuda when present)")
     sub.add_argument("--json", action="store_true", help="print the result record as JSON")
+    sub.add_argument("--no-daemon", action="store_true",
+                     help="grade in this process, not the warm grading daemon (also: DLQUEST_NO_DAEMON=1)")
+    sub = command("daemon", cmd_daemon, "the warm grading daemon: status, start or stop it", need_workspace=False)
+    sub.add_argument("action", choices=("status", "start", "stop"), metavar="ACTION",
+                     help="status (is it running, its pid, socket), start, or stop")
+    sub.add_argument("--idle", type=float, metavar="SECONDS",
+                     help="start: exit after this long without a request (default DLQUEST_DAEMON_IDLE, else 600)")
     command("task", cmd_task, "print what an exercise asks, in your language").add_argument(**EXERCISE)
     command("hint", cmd_hint, "show the next hint for an exercise").add_argument(**EXERCISE)
     sub = command("solution", cmd_solution, "show the reference solution (after you pass, or with --yes)")

@@ -296,6 +296,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "note: this course has {files}; added to your workspace: {names}",
         "zh": "提示：课程新增了 {files}，已加入你的工作区：{names}",
     },
+    "cli.daemon_status": {
+        "en": "The grading daemon is running: pid {pid}, key {daemon_key}, socket {socket}, exits after {idle} s idle.",
+        "zh": "评分守护进程正在运行：pid {pid}，键 {daemon_key}，套接字 {socket}，空闲 {idle} 秒后退出。",
+    },
+    "cli.daemon_not_running": {
+        "en": "No grading daemon is running (the next `dlquest check` starts one).",
+        "zh": "没有正在运行的评分守护进程（下一次 `dlquest check` 会启动它）。",
+    },
+    "cli.daemon_stopped": {
+        "en": "The grading daemon was stopped.",
+        "zh": "评分守护进程已停止。",
+    },
+    "cli.daemon_start_failed": {
+        "en": "The grading daemon could not start; `dlquest check` grades without it.",
+        "zh": "评分守护进程无法启动；`dlquest check` 会在没有它的情况下评分。",
+    },
     "cli.check_header": {
         "en": "Checking {exercise} ({file})…",
         "zh": "正在检查 {exercise}（{file}）…",

@@ -216,16 +216,29 @@ class LearnerSession:
     @property
     def hidden_from_learner_code(self) -> tuple[Path, ...]:
         """What every grading of this learner's code hides from it, besides the course's solutions and checks
-        (which the grader always hides): the learner's own progress, settings and backups."""
-        return (self.workspace.state,)
+        (which the grader always hides): the learner's own progress, settings and backups, and the grading
+        daemon's runtime folder (its socket: learner code must not ask for gradings or answer in its place)."""
+        from dlquest.daemon.paths import UnsafeRuntimeDir, runtime_dir
 
-    def grade(self, exercise: Exercise, devices: list[str] | None = None) -> GradeRecord:
-        """Grade the learner's file in this process's grader (`dlquest check`), and record the attempt. The app
-        grades in its worker process instead, with the same `hidden_from_learner_code`, then `record_attempt`."""
-        from dlquest.grader.grade import grade
+        try:
+            return (self.workspace.state, runtime_dir())
+        except (OSError, UnsafeRuntimeDir):
+            return (self.workspace.state,)
 
-        record = grade(self.course, exercise, self.learner_file(exercise), devices=devices,
-                       hide=self.hidden_from_learner_code)
+    def grade(self, exercise: Exercise, devices: list[str] | None = None, *, daemon: bool = False) -> GradeRecord:
+        """Grade the learner's file, and record the attempt: through the warm daemon when `daemon` (`dlquest
+        check`), falling back to this process's grader when the daemon cannot be used. The app grades in its
+        worker process instead, with the same `hidden_from_learner_code`, then `record_attempt`."""
+        record = None
+        if daemon:
+            from dlquest.daemon.client import grade_via_daemon
+
+            record = grade_via_daemon(self, exercise, devices)
+        if record is None:
+            from dlquest.grader.grade import grade
+
+            record = grade(self.course, exercise, self.learner_file(exercise), devices=devices,
+                           hide=self.hidden_from_learner_code)
         self.record_attempt(record)
         return record
 

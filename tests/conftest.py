@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+# `dlquest check` run in a subprocess would start a grading daemon that outlives the test; the suite grades cold
+# unless a test (tests/test_daemon.py) unsets this for itself.
+os.environ.setdefault("DLQUEST_NO_DAEMON", "1")
+
 from dlquest.course import load_course
 from dlquest.grader.grade import grade
 from dlquest.grader.sandbox import Limits
