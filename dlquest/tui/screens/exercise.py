@@ -243,6 +243,8 @@ class ExerciseScreen(DlquestScreen):
 
     # --- keys ----------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "external_editor":  # in a browser there is no terminal to hand over: the editor here is it
+            return not self.app.is_web
         if action == "cancel_grading":
             return self._grading
         if action == "next":
