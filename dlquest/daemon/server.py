@@ -184,3 +184,4 @@ def _shutdown(files: dict[str, Path], children: dict[socket.socket, int]) -> Non
 
 if __name__ == "__main__":
     serve(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else idle_setting())
+    os._exit(0)  # no interpreter teardown: tearing torch down takes seconds and serves nobody
