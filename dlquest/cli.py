@@ -542,7 +542,8 @@ def cmd_course_check(ctx: Context) -> int:
 
 def cmd_grade(ctx: Context) -> int:
     """Grade a folder of submissions (one workspace per student) and write the reports; the run itself is
-    grader/classrun.py's, shown here with a progress bar and a summary table."""
+    grader/classrun.py's, shown here with a progress bar and, at the end, a table per exercise (with --summary:
+    the class report's whole summary instead, as `dlquest report` prints it)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
@@ -576,15 +577,58 @@ def cmd_grade(ctx: Context) -> int:
             raise UsageError(str(err)) from None
     for student in run.unmatched:
         print(one_line(reports.unmatched_warning(course, student, run.results[student], ctx.lang)), file=sys.stderr)
-    table = Table("exercise", "pass rate", "mean score", "most common failing test")
-    for exercise, rate, mean, points, failing in reports.summary(course, run.results, options.exercises):
-        table.add_row(exercise, f"{rate:.0%}", f"{mean:.1f} / {points:g}", failing)
-    Console().print(table)
-    print(f"Reports in {options.out}: gradebook.csv, results.json, junit.xml, gradescope/, feedback/")
+    if args.summary and run.stats is not None:  # the whole class report, in place of the short table
+        from dlquest.class_summary import print_summary
+
+        print_summary(Console(), course, run.stats, ctx.lang)
+    else:
+        table = Table("exercise", "pass rate", "mean score", "most common failing test")
+        for exercise, rate, mean, points, failing in reports.summary(course, run.results, options.exercises):
+            table.add_row(exercise, f"{rate:.0%}", f"{mean:.1f} / {points:g}", failing)
+        Console().print(table)
+    print(t("class.reports_in", ctx.lang, out=options.out))
     if run.interrupted:
         print("Interrupted: rerun the same command to grade the rest.", file=sys.stderr)
         return 130
     return 0
+
+
+def cmd_report(ctx: Context) -> int:
+    """`dlquest report OUT`: report.html written again from a finished run's result store, and its summary
+    printed; nothing is graded. In --lang, else the run's own language."""
+    from rich.console import Console
+
+    from dlquest.class_summary import print_summary
+    from dlquest.grader import class_report_html, results
+
+    out = Path(ctx.args.out)
+    if not results.holds_run(out):
+        raise UsageError(t("class.no_run", ctx.lang, out=out))
+    course = _course_of_run(ctx, out)
+    run = results.ResultStore(out).last_run()
+    lang = ctx.args.lang or (run.lang if run is not None else ctx.lang)
+    stats = class_report_html.rebuild(out, course, lang)
+    print_summary(Console(), course, stats, lang)
+    print(t("class.written", lang, path=out / class_report_html.REPORT))
+    return 0
+
+
+def _course_of_run(ctx: Context, out: Path) -> Course:
+    """The course whose grades `out` holds: the one in use when it is that course, else (without --course) the
+    one the run recorded in course.json."""
+    from dlquest.grader import results
+
+    held = results.held_course(out)
+    if held is None or held.get("id") == ctx.course.id:
+        return ctx.course
+    if ctx.args.course is None and held.get("root"):
+        try:
+            recorded = load_course(held["root"])
+        except (ManifestError, OSError):
+            recorded = None
+        if recorded is not None and recorded.id == held.get("id"):
+            return recorded
+    raise UsageError(t("class.other_course", ctx.lang, out=out, held=held.get("id"), course=ctx.course.id))
 
 
 def cmd_submit(ctx: Context) -> int:
@@ -716,6 +760,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster (tcp://HOST:PORT) instead of "
                      "local processes")
     sub.add_argument("--student", metavar="ID", help="(re)grade this student only")
+    sub.add_argument("--summary", action="store_true", help="end with the class report's summary (histograms, "
+                     "tests from the most failed, who could not be graded, the run) instead of the short table")
+    sub = command("report", cmd_report, "write a finished run's class report (report.html) again and print its "
+                  "summary, without grading", need_workspace=False)
+    sub.add_argument("out", metavar="OUT", help="the output folder of a `dlquest grade` run (its --out)")
     sub = command("submit", cmd_submit, "pack your workspace into an archive for your instructor")
     sub.add_argument("--output", "-o", metavar="FILE", help="archive path (default: NAME.tar.gz in the folder "
                      "you run it from, NAME being the workspace folder's name)")

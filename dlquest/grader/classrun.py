@@ -2,7 +2,8 @@
 
 Find the submissions in a folder, skip those already graded as they are (the result store makes a run
 resumable), hand one task per student and exercise to an executor (a local pool or a Dask cluster), record
-each student as their last exercise comes back, and write the reports. What happens along the way is told to
+each student as their last exercise comes back, and write the reports (the class report, report.html, among
+them, with how the run went kept in the store for a later `dlquest report`). What happens along the way is told to
 `ClassRunEvents`, which the CLI renders (a progress bar); no terminal output happens here.
 
 One task per student and exercise, not per student: with several workers, a student whose code hangs holds
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlquest.course import Course
-from dlquest.grader import executors, reports, results, submissions
+from dlquest.grader import class_report_html, executors, reports, results, submissions
+from dlquest.grader.class_stats import ClassStats
 from dlquest.grader.records import GradeRecord
 from dlquest.grader.student import grade_student
 
@@ -64,6 +66,8 @@ class ClassRun:
     interrupted: bool = False
     wall_time: float = 0.0
     unmatched: list[str] = field(default_factory=list)  # students whose submission matched no exercise
+    skipped: list[str] = field(default_factory=list)  # students left alone as unchanged since their stored result
+    stats: ClassStats | None = None  # the class report's numbers (report.html), for a face's summary
 
 
 def grade_class(course: Course, folder: Path, options: ClassRunOptions,
@@ -72,7 +76,7 @@ def grade_class(course: Course, folder: Path, options: ClassRunOptions,
     before grading anything when the run cannot start; KeyboardInterrupt ends it early with what is done
     written (`ClassRun.interrupted`)."""
     events = events or ClassRunEvents()
-    started_at = time.monotonic()
+    started_at, started_clock = time.monotonic(), time.time()
     folder = Path(folder)
     if not folder.is_dir():
         raise ClassRunError(f"error: {folder} is not a folder of submissions (one folder or archive per student)")
@@ -86,7 +90,7 @@ def grade_class(course: Course, folder: Path, options: ClassRunOptions,
     except results.OtherCourse as err:
         raise ClassRunError(f"error: {err}") from None
     store = results.ResultStore(options.out)
-    todo = _to_grade(course, found, options, store)
+    todo, skipped = _to_grade(course, found, options, store)
     events.started(len(found), len(todo))
     try:
         executor = executors.make_executor(options.workers, options.scheduler, options.device)
@@ -102,17 +106,34 @@ def grade_class(course: Course, folder: Path, options: ClassRunOptions,
         interrupted = True
     current = {s.student for s in submissions.discover(folder)}
     graded = {student: records for student, records in store.records().items() if student in current}
+    run = _run_record(options, started_clock, time.monotonic() - started_at, sorted(graded),
+                      [s.student for s, _, _ in todo], skipped, interrupted)
+    store.record_run(run)
     reports.write_all(options.out, course, graded, options.exercises, options.lang)
+    stats = class_report_html.write(options.out, course, graded, options.exercises, run, options.lang)
     return ClassRun(graded, len(found), len(todo), interrupted, time.monotonic() - started_at,
-                    reports.unmatched(graded))
+                    reports.unmatched(graded), skipped, stats)
+
+
+def _run_record(options: ClassRunOptions, started_at: float, wall_time: float, students: list[str],
+                graded: list[str], skipped: list[str], interrupted: bool) -> results.RunRecord:
+    import dlquest
+
+    return results.RunRecord(started_at=started_at, wall_time=round(wall_time, 3), exercises=list(options.exercises),
+                             students=students, graded=sorted(graded), skipped=sorted(skipped),
+                             workers=options.workers, scheduler=options.scheduler, device=options.device,
+                             timeout=options.timeout, student=options.student, interrupted=interrupted,
+                             lang=options.lang, grader_version=dlquest.__version__, seeded=options.seed is not None)
 
 
 def _to_grade(course: Course, found: list[submissions.Submission], options: ClassRunOptions,
-              store: results.ResultStore) -> list[tuple[submissions.Submission, dict[str, bytes], str]]:
-    """The submissions to grade now, with their files and digest; those that cannot be read are recorded as
-    not gradable at once, those unchanged since their stored result are skipped."""
+              store: results.ResultStore) -> tuple[list[tuple[submissions.Submission, dict[str, bytes], str]],
+                                                   list[str]]:
+    """The submissions to grade now, with their files and digest, and the students skipped: those unchanged
+    since their stored result. Those that cannot be read are recorded as not gradable at once."""
     wanted = [str(course.exercises[e].workspace_path) for e in options.exercises]
     todo = []
+    skipped = []
     for submission in found:
         try:
             files = submissions.read_files(submission, wanted)
@@ -124,7 +145,9 @@ def _to_grade(course: Course, found: list[submissions.Submission], options: Clas
         if (options.force or options.student
                 or not store.is_current(submission.student, content, options.exercises, options.settings)):
             todo.append((submission, files, content))
-    return todo
+        else:
+            skipped.append(submission.student)
+    return todo, skipped
 
 
 @dataclass

@@ -3,7 +3,8 @@ of, and the one-word verdict and the score of each grading (every report renders
 
 Results are appended to `results.jsonl` in the output folder as each student finishes, so an interrupted run
 resumes: a student is graded again only when their files changed (or with --force). The folder records the
-course it holds grades of (`course.json`), and refuses another's.
+course it holds grades of (`course.json`), and refuses another's. How the last run went (when, how long, on what,
+who was skipped) is kept beside them (`run.json`), so that `dlquest report` rebuilds the class report later.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dlquest.course import Course, manifest_digest
@@ -55,6 +57,16 @@ def claim_output(out: Path, course: Course, force: bool) -> None:
         from dlquest.workspace import atomic_write
 
         atomic_write(path, json.dumps(record, indent=2).encode())
+
+
+def held_course(out: Path) -> dict | None:
+    """The course `out` holds grades of, as claim_output recorded it ({"id", "manifest_sha256", "root"}); None
+    when it records none."""
+    try:
+        held = json.loads((Path(out) / COURSE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return held if isinstance(held, dict) else None
 
 
 # --- verdicts and scores ------------------------------------------------------------------------------------
@@ -129,3 +141,62 @@ class ResultStore:
     def records(self) -> dict[str, list[GradeRecord]]:
         return {student: [GradeRecord.from_dict(r) for r in entry["records"]]
                 for student, entry in sorted(self.entries.items())}
+
+    def record_run(self, run: RunRecord) -> None:
+        """Keep how this run went (replacing the last run's record)."""
+        from dlquest.workspace import atomic_write
+
+        # Student ids from folder names that are not UTF-8 hold lone surrogates: written as \u escapes.
+        atomic_write(self.path.with_name(RUN_RECORD), json_text(run.to_dict(), indent=1, strict=False).encode())
+
+    def last_run(self) -> RunRecord | None:
+        """The last run's record; None before any run kept one (or when it cannot be read)."""
+        try:
+            data = json.loads(self.path.with_name(RUN_RECORD).read_text(encoding="utf-8"))
+            return RunRecord.from_dict(data) if isinstance(data, dict) else None
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+# --- how the last run went ----------------------------------------------------------------------------------
+RUN_RECORD = "run.json"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What the class report says of the run, beyond the grades: kept in the output folder (run.json), so a
+    report rebuilt later (`dlquest report`) says the same. `students` are the submissions the run found (the
+    store may hold students whose folder has gone since); `skipped` those left alone as unchanged."""
+
+    started_at: float  # time.time() when the run began
+    wall_time: float  # seconds from finding the submissions to the last grade back
+    exercises: list[str]
+    students: list[str]
+    graded: list[str]
+    skipped: list[str]
+    workers: int
+    scheduler: str | None = None  # a Dask scheduler's address; None: local worker processes
+    device: str = "auto"
+    timeout: float | None = None
+    student: str | None = None  # --student: the one student this run (re)graded
+    interrupted: bool = False
+    lang: str = "en"
+    grader_version: str = ""
+    seeded: bool = False  # whether a secret seed was given (never the seed itself: the report is shared)
+    extra: dict = field(default_factory=dict)  # fields a newer dlquest wrote, kept when this one reads them
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.update(data.pop("extra"))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunRecord:
+        known = set(cls.__dataclass_fields__) - {"extra"}
+        return cls(**{k: v for k, v in data.items() if k in known},
+                   extra={k: v for k, v in data.items() if k not in known})
+
+
+def holds_run(out: Path) -> bool:
+    """Whether `out` is the output folder of a class run (it holds a result store)."""
+    return (Path(out) / "results.jsonl").is_file()
