@@ -298,9 +298,6 @@ def cmd_export_notebook(ctx: Context) -> int:
 
 
 def cmd_check(ctx: Context) -> int:
-    from dlquest.render import protections_off, record_lines
-    from dlquest.safe_text import visible
-
     exercise = ctx.exercise(ctx.args.exercise)
     lang = ctx.lang
     learner_file = ctx.workspace.learner_file(exercise)
@@ -312,6 +309,16 @@ def cmd_check(ctx: Context) -> int:
     if ctx.args.json:
         print(json_text(record.to_dict()))  # strict JSON: a NaN error is the string "nan", as in results.json
         return 0 if record.passed else 1
+    _print_check_result(ctx, exercise, record)
+    return 0 if record.passed else 1
+
+
+def _print_check_result(ctx: Context, exercise, record) -> None:
+    """A grading's feedback as `dlquest check` prints it (and `dlquest watch`, after every save)."""
+    from dlquest.render import protections_off, record_lines
+    from dlquest.safe_text import visible
+
+    lang = ctx.lang
     for line in record_lines(record, lang):
         print(visible(line))  # learner text: its escape sequences shown, never run by the terminal
     print()
@@ -331,7 +338,22 @@ def cmd_check(ctx: Context) -> int:
     off = protections_off(record, lang)
     if off:
         print(t("cli.protections_off", lang, names=", ".join(off)), file=sys.stderr)
-    return 0 if record.passed else 1
+
+
+def cmd_watch(ctx: Context) -> int:
+    """Grade an exercise on every save of its file (or on Enter, --manual) until the learner quits."""
+    from dlquest.watch import Watch, grade_unrecorded, next_exercise
+
+    session = ctx.session
+    exercise = ctx.exercise(ctx.args.exercise) if ctx.args.exercise else next_exercise(session)
+    if exercise is None:
+        print(t("watch.all_done", ctx.lang))
+        return 0
+    devices, daemon = _devices(ctx.args.device), not ctx.args.no_daemon
+    return Watch(session, exercise, manual=ctx.args.manual,
+                 grade=lambda ex: grade_unrecorded(session, ex, devices, daemon),
+                 show_verdict=lambda ex, record: _print_check_result(ctx, ex, record),
+                 show_hint=lambda ex: _print_hints(ctx, ex, session.reveal_hint(ex))).run()
 
 
 def cmd_daemon(ctx: Context) -> int:
@@ -442,8 +464,13 @@ def cmd_quiz(ctx: Context) -> int:
 
 def cmd_hint(ctx: Context) -> int:
     exercise = ctx.exercise(ctx.args.exercise)
+    _print_hints(ctx, exercise, ctx.session.reveal_hint(exercise))
+    return 0
+
+
+def _print_hints(ctx: Context, exercise, seen: int) -> None:
+    """The hints seen so far, the newest marked, and how many are left (`dlquest hint`, and `h` in watch)."""
     lang = ctx.lang
-    seen = ctx.session.reveal_hint(exercise)
     for n in range(1, seen + 1):
         marker = "→" if n == seen else " "
         print(f"{marker} " + t("cli.last_hint", lang, n=n, total=len(exercise.hints),
@@ -452,7 +479,6 @@ def cmd_hint(ctx: Context) -> int:
         print(t("cli.more_hints", lang, exercise=exercise.id, left=len(exercise.hints) - seen))
     else:
         print(t("cli.no_more_hints", lang, exercise=exercise.id))
-    return 0
 
 
 def cmd_solution(ctx: Context) -> int:
@@ -726,6 +752,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="status (is it running, its pid, socket), start, or stop")
     sub.add_argument("--idle", type=float, metavar="SECONDS",
                      help="start: exit after this long without a request (default DLQUEST_DAEMON_IDLE, else 600)")
+    sub = command("watch", cmd_watch, "grade an exercise on every save of its file; after a pass, keys: n next, "
+                  "h hint, l list, r regrade, q quit")
+    sub.add_argument("exercise", nargs="?", metavar="EXERCISE", help="the exercise to start with (default: the "
+                     "next one to pass)")
+    sub.add_argument("--manual", action="store_true", help="grade again on Enter instead of on saves (for mounts "
+                     "where file changes are not seen)")
+    sub.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                     help="where to run the checks (auto: cpu, plus cuda when present)")
+    sub.add_argument("--no-daemon", action="store_true",
+                     help="grade in this process, not the warm grading daemon (also: DLQUEST_NO_DAEMON=1)")
     command("task", cmd_task, "print what an exercise asks, in your language").add_argument(**EXERCISE)
     command("hint", cmd_hint, "show the next hint for an exercise").add_argument(**EXERCISE)
     sub = command("solution", cmd_solution, "show the reference solution (after you pass, or with --yes)")

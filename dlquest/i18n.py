@@ -402,6 +402,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The grading daemon could not start; `dlquest check` grades without it.",
         "zh": "评分守护进程无法启动；`dlquest check` 会在没有它的情况下评分。",
     },
+    # --- dlquest watch ---------------------------------------------------------------------------------
+    "watch.start_saves": {
+        "en": "Watching {exercise} ({file}): every save is graded. q or Ctrl-C leaves.",
+        "zh": "正在监视 {exercise}（{file}）：每次保存都会评分。按 q 或 Ctrl-C 退出。",
+    },
+    "watch.start_manual": {
+        "en": "Watching {exercise} ({file}) by hand: press Enter (or r) to grade it again. q or Ctrl-C leaves.",
+        "zh": "手动监视 {exercise}（{file}）：按回车（或 r）重新评分。按 q 或 Ctrl-C 退出。",
+    },
+    "watch.no_keys_saves": {
+        "en": "Keys are unavailable (input is not a terminal): every save is graded; Ctrl-C or the end of the "
+              "input leaves.",
+        "zh": "按键不可用（输入不是终端）：每次保存都会评分；按 Ctrl-C 或输入结束时退出。",
+    },
+    "watch.no_keys_manual": {
+        "en": "Keys are unavailable (input is not a terminal): each line of input grades again; Ctrl-C or the end "
+              "of the input leaves.",
+        "zh": "按键不可用（输入不是终端）：每读到一行输入就重新评分；按 Ctrl-C 或输入结束时退出。",
+    },
+    "watch.keys_passed": {
+        "en": "Keys: n next exercise · h hint · l list · r regrade · q quit",
+        "zh": "按键：n 下一个练习 · h 提示 · l 列表 · r 重新评分 · q 退出",
+    },
+    "watch.keys_failing": {
+        "en": "Save {file} to grade it again. Keys: h hint · l list · r regrade · n next exercise · q quit",
+        "zh": "保存 {file} 即可重新评分。按键：h 提示 · l 列表 · r 重新评分 · n 下一个练习 · q 退出",
+    },
+    "watch.keys_manual": {
+        "en": "Press Enter to grade {file} again. Keys: h hint · l list · r regrade · n next exercise · q quit",
+        "zh": "按回车重新评分 {file}。按键：h 提示 · l 列表 · r 重新评分 · n 下一个练习 · q 退出",
+    },
+    "watch.list_legend": {
+        "en": "Exercises (▶ this one · ✔ passed · ✘ failing · · not started · 🔒 locked):",
+        "zh": "练习（▶ 当前 · ✔ 已通过 · ✘ 未通过 · · 未开始 · 🔒 未解锁）：",
+    },
+    "watch.all_done": {
+        "en": "No open exercise is left to pass: every one is passed or still locked. `dlquest list` shows them.",
+        "zh": "没有待通过的已解锁练习了：每个练习都已通过或尚未解锁。`dlquest list` 可以查看。",
+    },
+    "watch.grading_failed": {
+        "en": "error: the grading itself failed ({error}); save again or press r to retry.",
+        "zh": "错误：评分本身失败了（{error}）；再保存一次或按 r 重试。",
+    },
+    "watch.interrupted": {"en": "Stopped watching.", "zh": "已停止监视。"},
     "cli.check_header": {
         "en": "Checking {exercise} ({file})…",
         "zh": "正在检查 {exercise}（{file}）…",
