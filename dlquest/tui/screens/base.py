@@ -30,15 +30,37 @@ def editor_theme(dark: bool) -> str:
     return "monokai" if dark else "github_light"
 
 
+# Keys a browser keeps for itself (new window, close tab, quit) or that reload the page when the terminal has
+# lost the focus for a moment (F5, ctrl+r): in a browser they are not offered. Each action bound to one of them
+# gets the key in WEB_KEYS instead, shown in the footer where the terminal's key is; in a terminal the keys stay.
+BROWSER_KEYS = frozenset({"f5", "ctrl+r", "ctrl+w", "ctrl+q", "ctrl+n", "ctrl+t"})
+WEB_KEYS = {
+    "grade": "ctrl+g",  # exercise: F5 / ctrl+r in a terminal
+    "retake": "ctrl+g",  # concept check: ctrl+r in a terminal
+    "next": "ctrl+f",  # exercise, after a pass: ctrl+n in a terminal ("forward")
+    "quit": "f10",  # the app: ctrl+q in a terminal, hidden in both (the roadmap shows q)
+}
+
+
 def localize_bindings(node: DOMNode, lang: str, source: BindingsMap | None = None) -> None:
     """Show `node`'s key descriptions in `lang`. Descriptions in BINDINGS are keys of the strings catalog;
-    the class's merged bindings (never changed) are the source, so switching back and forth is lossless."""
+    the class's merged bindings (never changed) are the source, so switching back and forth is lossless.
+    In a browser the keys it keeps for itself are swapped for their WEB_KEYS."""
     source = source or type(node)._merged_bindings
     if source is None:
         return
-    keys = {}
+    in_browser = bool(getattr(node, "is_web", False) or getattr(node.app, "is_web", False))
+    keys: dict[str, list[Binding]] = {}
     for key, bindings in source.key_to_bindings.items():
-        keys[key] = [_localized(b, lang) for b in bindings]
+        localized = [_localized(b, lang) for b in bindings]
+        if in_browser and key in BROWSER_KEYS:
+            for binding in localized:
+                alternative = WEB_KEYS.get(binding.action)
+                if alternative is not None and not any(b.action == binding.action
+                                                       for b in keys.get(alternative, [])):
+                    keys.setdefault(alternative, []).append(replace(binding, key=alternative))
+            continue
+        keys.setdefault(key, []).extend(localized)
     node._bindings = BindingsMap.from_keys(keys)
     node.refresh_bindings()
 
