@@ -21,6 +21,8 @@ from pathlib import Path
 from dlquest.i18n import t
 
 MARKER = "DLQUEST_SERVE_ID"
+# Our copy of textual-serve's page: the same page without its Google Fonts link (nothing needs the internet).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -42,7 +44,7 @@ def serve(workspace: Path, course: Path | None, lang: str, host: str, port: int,
     if host not in LOCAL_HOSTS:
         print(t("serve.no_login", lang, host=host), file=sys.stderr)
     server = Server(app_command(workspace, course, lang), host=host, port=port, title="dlquest",
-                    public_url=public_url)
+                    public_url=public_url, templates_path=TEMPLATES)
     try:
         server.serve()
     finally:
