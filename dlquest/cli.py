@@ -810,6 +810,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"), help="the shell to complete for")
     sub.add_argument("--ids", choices=("exercises", "lessons", "guides"), help=argparse.SUPPRESS)
 
+    command("app", "app", "open the app (always, even when stdin or stdout is not a terminal)",
+            need_workspace=False)
+    sub = command("serve", "serve", "serve the app in a browser (one app per tab; the page has no login)")
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this "
+                     "machine only)")
+    sub.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    sub.add_argument("--public-url", metavar="URL", help="the address the browser uses, when a reverse proxy "
+                     "stands in front (default: http://HOST:PORT)")
+
     gradescope = commands.add_parser("gradescope", help="run the same checks on Gradescope")
     gradescope_commands = gradescope.add_subparsers(dest="gradescope_command", metavar="COMMAND", required=True)
     sub = gradescope_commands.add_parser("build", parents=[common], help="write the autograder zip")
@@ -836,21 +845,17 @@ def build_parser() -> argparse.ArgumentParser:
 # What opens the app for a bare `dlquest` in a terminal: (workspace, course, lang) -> exit status. The entry
 # module (dlquest/entry.py) passes it in, so that this face never imports the other.
 OpenApp = Callable[[Path | None, Path | None, str | None], int]
+# What `dlquest serve` calls: (workspace root, course, lang, host, port, public_url) -> exit status; passed in
+# by the entry module too (serving means textual-serve, which is the app's side).
+ServeApp = Callable[[Path, Path | None, str, str, int, str | None], int]
 
 
 def main(argv: list[str] | None = None, open_app: OpenApp | None = None,
          serve_app: ServeApp | None = None) -> int:
-    command("app", "app", "open the app (always, even when stdin or stdout is not a terminal)",
-            need_workspace=False)
-    sub = command("serve", "serve", "serve the app in a browser (one app per tab; the page has no login)")
-    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this "
-                     "machine only)")
-    sub.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    sub.add_argument("--public-url", metavar="URL", help="the address the browser uses, when a reverse proxy "
-                     "stands in front (default: http://HOST:PORT)")
-
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "handler", None) in ("app", "serve"):
+        return _open_face(_with_defaults(args), open_app, serve_app)
     if not hasattr(args, "handler"):  # bare `dlquest`: the app in a terminal, the outline otherwise
         if open_app is not None and sys.stdin.isatty() and sys.stdout.isatty():
             args = _with_defaults(args)
@@ -875,17 +880,7 @@ def main(argv: list[str] | None = None, open_app: OpenApp | None = None,
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
-# What `dlquest serve` calls: (workspace root, course, lang, host, port, public_url) -> exit status; passed in
-# by the entry module too (serving means textual-serve, which is the app's side).
-ServeApp = Callable[[Path, Path | None, str, str, int, str | None], int]
 
-def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
-    for name in ("course", "workspace", "lang"):
-        if not hasattr(args, name):
-            setattr(args, name, None)
-    if getattr(args, "handler", None) in ("app", "serve"):
-        return _open_face(_with_defaults(args), open_app, serve_app)
-    return args
 def _open_face(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp | None) -> int:
     """`dlquest app` and `dlquest serve`: the app here, or served to browsers (both given by the entry)."""
     course = Path(args.course) if args.course else None
@@ -905,3 +900,8 @@ def _open_face(args: argparse.Namespace, open_app: OpenApp | None, serve_app: Se
     return serve_app(ctx.workspace.root, course, ctx.lang, args.host, args.port, args.public_url)
 
 
+def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    for name in ("course", "workspace", "lang"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
+    return args
