@@ -13,7 +13,8 @@ import pytest
 import dlquest
 
 CONTENT = ("dlquest.lessons", "dlquest.exercises", "dlquest.solutions", "dlquest.checks", "dlquest.data")
-FACES = ("dlquest.tui",)
+# The app, and the terminal summary of a class run that `dlquest grade --summary` prints with rich (the CLI's side).
+FACES = ("dlquest.tui", "dlquest.class_summary")
 CORE = sorted(info.name for info in pkgutil.walk_packages(dlquest.__path__, "dlquest.")
               if not info.name.startswith(CONTENT + FACES) and info.name != "dlquest.__main__")
 
