@@ -342,7 +342,7 @@ def _print_check_result(ctx: Context, exercise, record) -> None:
 
 def cmd_watch(ctx: Context) -> int:
     """Grade an exercise on every save of its file (or on Enter, --manual) until the learner quits."""
-    from dlquest.watch import Watch, grade_unrecorded, next_exercise
+    from dlquest.watch import Watch, next_exercise
 
     session = ctx.session
     exercise = ctx.exercise(ctx.args.exercise) if ctx.args.exercise else next_exercise(session)
@@ -351,7 +351,7 @@ def cmd_watch(ctx: Context) -> int:
         return 0
     devices, daemon = _devices(ctx.args.device), not ctx.args.no_daemon
     return Watch(session, exercise, manual=ctx.args.manual,
-                 grade=lambda ex: grade_unrecorded(session, ex, devices, daemon),
+                 grade=lambda ex: session.grade_unrecorded(ex, devices, daemon=daemon),
                  show_verdict=lambda ex, record: _print_check_result(ctx, ex, record),
                  show_hint=lambda ex: _print_hints(ctx, ex, session.reveal_hint(ex))).run()
 

@@ -226,9 +226,18 @@ class LearnerSession:
             return (self.workspace.state,)
 
     def grade(self, exercise: Exercise, devices: list[str] | None = None, *, daemon: bool = False) -> GradeRecord:
-        """Grade the learner's file, and record the attempt: through the warm daemon when `daemon` (`dlquest
-        check`), falling back to this process's grader when the daemon cannot be used. The app grades in its
+        """Grade the learner's file (see `grade_unrecorded`), and record the attempt. The app grades in its
         worker process instead, with the same `hidden_from_learner_code`, then `record_attempt`."""
+        record = self.grade_unrecorded(exercise, devices, daemon=daemon)
+        self.record_attempt(record)
+        return record
+
+    def grade_unrecorded(self, exercise: Exercise, devices: list[str] | None = None, *,
+                         daemon: bool = False) -> GradeRecord:
+        """Grade the learner's file without recording the attempt: through the warm daemon when `daemon`
+        (`dlquest check`), falling back to this process's grader when the daemon cannot be used. `dlquest
+        watch` grades in a thread of its own and records on its main thread: the progress store's SQLite
+        connection may be used only by the thread that opened it."""
         record = None
         if daemon:
             from dlquest.daemon.client import grade_via_daemon
@@ -239,7 +248,6 @@ class LearnerSession:
 
             record = grade(self.course, exercise, self.learner_file(exercise), devices=devices,
                            hide=self.hidden_from_learner_code)
-        self.record_attempt(record)
         return record
 
     def record_attempt(self, record: GradeRecord) -> None:

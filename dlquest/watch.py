@@ -89,24 +89,6 @@ class SaveDetector:
 GradeFunction = Callable[[Exercise], GradeRecord]
 
 
-def grade_unrecorded(session: LearnerSession, exercise: Exercise, devices: list[str] | None,
-                     daemon: bool) -> GradeRecord:
-    """`LearnerSession.grade` without recording the attempt: the grading thread runs this and the loop records
-    the attempt itself, because the progress store's SQLite connection may be used only by the thread that
-    opened it (the main one). Through the daemon when `daemon`, else (or when it cannot be used) cold."""
-    record = None
-    if daemon:
-        from dlquest.daemon.client import grade_via_daemon
-
-        record = grade_via_daemon(session, exercise, devices)
-    if record is None:
-        from dlquest.grader.grade import grade
-
-        record = grade(session.course, exercise, session.learner_file(exercise), devices=devices,
-                       hide=session.hidden_from_learner_code)
-    return record
-
-
 def next_exercise(session: LearnerSession, after: str | None = None) -> Exercise | None:
     """The exercise to watch next: the first one, in course order from just after `after` (wrapping round),
     that is neither passed nor locked; None when every open exercise is passed. Lessons and concept checks
