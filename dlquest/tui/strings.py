@@ -2,22 +2,26 @@
 
 Grader feedback, outcomes and statuses come from dlquest.i18n (shared with the CLI); this catalog holds only
 what the app itself says. Binding descriptions are keys of this catalog ("key.save"), translated when a
-screen is shown and whenever the language changes.
+screen is shown and whenever the language changes. A text that names a key a browser keeps for itself (F5,
+ctrl+n, ...) names it as `{key_grade}`, `{key_next}`, `{key_retake}` or `{key_quit}`: ui() fills in the key bound
+in a terminal or, with web=True, in a browser (dlquest.tui.keys); a test keeps such keys out of the templates.
 """
 
 from __future__ import annotations
 
 from dlquest.i18n import t
+from dlquest.tui.keys import key_names
 
 
-def ui(key: str, lang: str, **values) -> str:
-    """The app string `key` in `lang`, falling back to dlquest.i18n's catalog, then to the key itself."""
+def ui(key: str, lang: str, *, web: bool = False, **values) -> str:
+    """The app string `key` in `lang`, falling back to dlquest.i18n's catalog, then to the key itself. `web`:
+    the app runs in a browser (App.is_web), so the keys it names are the browser's."""
     entry = STRINGS.get(key)
     if entry is None:
         return t(key, lang, **values)
     template = entry.get(lang) or entry["en"]
     try:
-        return template.format(**values)
+        return template.format(**{**key_names(web), **values})
     except (KeyError, IndexError, ValueError):
         return template + " " + repr(values)
 
@@ -143,8 +147,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "quiz.enter_summary": {"en": "Enter: see how you did", "zh": "按 Enter 查看结果"},
     "quiz.summary_title": {"en": "How you did", "zh": "作答结果"},
     "quiz.summary_keys": {
-        "en": "ctrl+r retakes it · Enter or Esc goes back. Only your progress records it: concept checks are never graded.",
-        "zh": "ctrl+r 重做 · Enter 或 Esc 返回。结果只记入你的学习进度：概念检查不计入评分。",
+        "en": "{key_retake} retakes it · Enter or Esc goes back. Only your progress records it: concept checks are never graded.",
+        "zh": "{key_retake} 重做 · Enter 或 Esc 返回。结果只记入你的学习进度：概念检查不计入评分。",
     },
     "quiz.store_failed": {
         "en": "Could not store this run in your progress ({error}); the summary is still right.",
@@ -155,8 +159,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "exercise.results_title": {"en": "Results", "zh": "结果"},
     "exercise.modified": {"en": "modified", "zh": "未保存"},
     "exercise.not_graded": {
-        "en": "Not graded yet. Save (ctrl+s) or press F5 to grade.",
-        "zh": "尚未评分。保存（ctrl+s）或按 F5 开始评分。",
+        "en": "Not graded yet. Save (ctrl+s) or press {key_grade} to grade.",
+        "zh": "尚未评分。保存（ctrl+s）或按 {key_grade} 开始评分。",
     },
     "exercise.grading": {"en": "Grading …  (F8 cancels)", "zh": "正在评分 …（按 F8 取消）"},
     "exercise.starting": {
@@ -168,19 +172,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "文件又有改动；本次评分结束后会再评一次。",
     },
     "exercise.cancelled": {
-        "en": "Grading cancelled. F5 grades again.",
-        "zh": "评分已取消。按 F5 重新评分。",
+        "en": "Grading cancelled. {key_grade} grades again.",
+        "zh": "评分已取消。按 {key_grade} 重新评分。",
     },
     "exercise.nothing_to_cancel": {"en": "No grading is running.", "zh": "当前没有正在进行的评分。"},
     "exercise.grader_failed": {
-        "en": "The grader failed: {reason}\nYour file is unchanged; F5 tries again.",
-        "zh": "评分程序出错：{reason}\n你的文件没有改动；按 F5 重试。",
+        "en": "The grader failed: {reason}\nYour file is unchanged; {key_grade} tries again.",
+        "zh": "评分程序出错：{reason}\n你的文件没有改动；按 {key_grade} 重试。",
     },
     "exercise.passed": {"en": "All {total} tests passed. Well done!", "zh": "全部 {total} 个测试通过，干得好！"},
     "exercise.passed_one": {"en": "The test passed. Well done!", "zh": "测试通过，干得好！"},
     "exercise.passed_next": {
-        "en": "Next up: {title}. Press ctrl+n when you are ready.",
-        "zh": "下一步：{title}。准备好了就按 ctrl+n。",
+        "en": "Next up: {title}. Press {key_next} when you are ready.",
+        "zh": "下一步：{title}。准备好了就按 {key_next}。",
     },
     "exercise.passed_last": {"en": "That was the last item of the course.", "zh": "这是课程的最后一项。"},
     "exercise.failed": {"en": "{failed} of {total} tests failed.", "zh": "{total} 个测试中有 {failed} 个未通过。"},
@@ -280,18 +284,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "- **Roadmap**: arrows move, **Enter** opens a lesson or an exercise, **n** jumps to what is next.\n"
         "- **Lesson**: **r** runs the example, **e** opens its exercise, **Esc** goes back.\n"
         "- **Exercise**: edit on the right, **ctrl+s** saves and grades at once. **F2** shows a hint, "
-        "**F3** the solution, **F4** opens your $EDITOR, **F5** grades again, **F8** cancels a grading.\n"
+        "**F3** the solution, {editor}**{key_grade}** grades again, **F8** cancels a grading.\n"
         "- **ctrl+p** finds any lesson or exercise and switches language and theme; **p** shows your "
-        "progress; **ctrl+q** quits.\n\n"
+        "progress; **{key_quit}** quits.\n\n"
         "The keys of each screen are always shown at the bottom. **F1** brings this page back.",
         "zh": "通过阅读简短的课程、亲手实现关键部件来学习 PyTorch 深度学习。\n\n"
         "- **学习路线**：方向键移动，**Enter** 打开课程或练习，**n** 跳到下一步。\n"
         "- **课程**：**r** 运行示例，**e** 打开对应练习，**Esc** 返回。\n"
         "- **练习**：在右侧编辑，**ctrl+s** 保存并立即评分。**F2** 查看提示，**F3** 查看参考答案，"
-        "**F4** 用 $EDITOR 打开，**F5** 重新评分，**F8** 取消评分。\n"
-        "- **ctrl+p** 可以搜索任意课程或练习、切换语言和主题；**p** 查看学习进度；**ctrl+q** 退出。\n\n"
+        "{editor}**{key_grade}** 重新评分，**F8** 取消评分。\n"
+        "- **ctrl+p** 可以搜索任意课程或练习、切换语言和主题；**p** 查看学习进度；**{key_quit}** 退出。\n\n"
         "每个界面可用的按键都显示在底部。按 **F1** 可再次打开本页。",
     },
+    # the F4 part of welcome.body's {editor}: in a browser there is no outside editor (the one on the screen is it)
+    "welcome.editor": {"en": "**F4** opens your $EDITOR, ", "zh": "**F4** 用 $EDITOR 打开，"},
     "welcome.start": {"en": "Start", "zh": "开始"},
     # --- workspace setup -----------------------------------------------------------------------------
     "setup.title": {"en": "Create a workspace", "zh": "创建工作区"},

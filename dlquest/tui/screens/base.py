@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
+from dlquest.tui.keys import BROWSER_KEPT, browser_key
 from dlquest.tui.strings import STRINGS, ui
 
 ResultType = TypeVar("ResultType")
@@ -30,22 +31,11 @@ def editor_theme(dark: bool) -> str:
     return "monokai" if dark else "github_light"
 
 
-# Keys a browser keeps for itself (new window, close tab, quit) or that reload the page when the terminal has
-# lost the focus for a moment (F5, ctrl+r): in a browser they are not offered. Each action bound to one of them
-# gets the key in WEB_KEYS instead, shown in the footer where the terminal's key is; in a terminal the keys stay.
-BROWSER_KEYS = frozenset({"f5", "ctrl+r", "ctrl+w", "ctrl+q", "ctrl+n", "ctrl+t"})
-WEB_KEYS = {
-    "grade": "ctrl+g",  # exercise: F5 / ctrl+r in a terminal
-    "retake": "ctrl+g",  # concept check: ctrl+r in a terminal
-    "next": "ctrl+f",  # exercise, after a pass: ctrl+n in a terminal ("forward")
-    "quit": "f10",  # the app: ctrl+q in a terminal, hidden in both (the roadmap shows q)
-}
-
-
 def localize_bindings(node: DOMNode, lang: str, source: BindingsMap | None = None) -> None:
     """Show `node`'s key descriptions in `lang`. Descriptions in BINDINGS are keys of the strings catalog;
     the class's merged bindings (never changed) are the source, so switching back and forth is lossless.
-    In a browser the keys it keeps for itself are swapped for their WEB_KEYS."""
+    In a browser the keys it keeps for itself are not offered: each action bound to one gets its browser key
+    (dlquest.tui.keys, the one table that the texts naming keys use too), shown where the terminal's key is."""
     source = source or type(node)._merged_bindings
     if source is None:
         return
@@ -53,9 +43,9 @@ def localize_bindings(node: DOMNode, lang: str, source: BindingsMap | None = Non
     keys: dict[str, list[Binding]] = {}
     for key, bindings in source.key_to_bindings.items():
         localized = [_localized(b, lang) for b in bindings]
-        if in_browser and key in BROWSER_KEYS:
+        if in_browser and key in BROWSER_KEPT:
             for binding in localized:
-                alternative = WEB_KEYS.get(binding.action)
+                alternative = browser_key(binding.action)
                 if alternative is not None and not any(b.action == binding.action
                                                        for b in keys.get(alternative, [])):
                     keys.setdefault(alternative, []).append(replace(binding, key=alternative))
@@ -86,7 +76,9 @@ class Localized:
         return self.app.lang
 
     def ui(self, key: str, **values) -> str:
-        return ui(key, self.app.lang, **values)
+        """The app string `key` in the current language, naming the keys bound in this session (a browser's or
+        a terminal's)."""
+        return ui(key, self.app.lang, web=self.app.is_web, **values)
 
     def _localize_on_mount(self) -> None:
         localize_bindings(self, self.app.lang)

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Markdown, TextArea
 
 from dlquest.course import Exercise
 from dlquest.grader.worker import GradingCancelled
+from dlquest.tui.keys import terminal_keys
 from dlquest.tui.messages import GradingFinished, GradingStopped
 from dlquest.tui.screens.base import DlquestScreen, editor_theme, text_markdown_parser
 from dlquest.tui.widgets.results import HintLine, ResultsPanel
@@ -35,12 +36,12 @@ POLL_SECONDS = 0.05
 class ExerciseScreen(DlquestScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save"),
-        Binding("f5,ctrl+r", "grade", "key.grade"),
+        Binding(terminal_keys("grade"), "grade", "key.grade"),
         Binding("f8", "cancel_grading", "key.cancel"),
         Binding("f2", "hint", "key.hint"),
         Binding("f3", "solution", "key.solution"),
         Binding("f4,ctrl+o", "external_editor", "key.editor"),
-        Binding("ctrl+n", "next", "key.next"),
+        Binding(terminal_keys("next"), "next", "key.next"),
         Binding("f9", "reset", "key.reset", show=False),
         Binding("ctrl+l", "lesson", "key.lesson", show=False),
         Binding("escape", "back", "key.back"),

@@ -30,6 +30,7 @@ from dlquest.quiz import (
     pass_mark,
     summary_lines,
 )
+from dlquest.tui.keys import terminal_keys
 from dlquest.tui.screens.base import DlquestScreen
 
 NOTE_STYLE = {"picked": "", "answer": "green", "missed": "yellow", "other": "dim", "right": "green",
@@ -40,7 +41,7 @@ class QuizScreen(DlquestScreen):
     BINDINGS = [
         Binding("enter", "enter", "key.quiz_answer", priority=True),
         Binding("f6", "app.toggle_language", "key.language"),
-        Binding("ctrl+r", "retake", "key.quiz_retake"),
+        Binding(terminal_keys("retake"), "retake", "key.quiz_retake"),
         Binding("escape", "back", "key.back"),
     ]
 

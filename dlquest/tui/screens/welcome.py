@@ -25,7 +25,8 @@ class WelcomeScreen(DlquestModal[None]):
 
     def relabel(self) -> None:
         self.query_one("#welcome").border_title = self.ui("welcome.title")
-        self.query_one("#welcome-text", Markdown).update(self.ui("welcome.body"))
+        editor = "" if self.app.is_web else self.ui("welcome.editor")  # a browser has no $EDITOR to offer
+        self.query_one("#welcome-text", Markdown).update(self.ui("welcome.body", editor=editor))
         self.query_one(Button).label = self.ui("welcome.start")
 
     def on_button_pressed(self, _event: Button.Pressed) -> None:

@@ -49,7 +49,8 @@ class ResultsPanel(VerticalScroll):
             status.append(ui("exercise.passed_one" if total == 1 else "exercise.passed", lang, total=total),
                           style="bold green")
             if next_title:
-                status.append("\n" + ui("exercise.passed_next", lang, title=next_title), style="bold")
+                status.append("\n" + ui("exercise.passed_next", lang, web=self.app.is_web, title=next_title),
+                              style="bold")
             elif last_item:
                 status.append("\n" + ui("exercise.passed_last", lang))
         elif total:
