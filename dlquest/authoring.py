@@ -75,7 +75,10 @@ def check_exercise(course: Course, exercise: Exercise) -> tuple[list[Problem], s
 
     item = f"exercise {exercise.id!r}"
     problems: list[Problem] = []
-    solution = grade(course, exercise, course.path(exercise.solution))
+    # An exercise that builds on earlier ones is judged with their solutions in place of the learner's files, for
+    # the stub as for the solution: the stub must fail on its own tests, not because the used stubs fail.
+    used = {used_id: course.path(course.exercise(used_id).solution) for used_id in exercise.uses}
+    solution = grade(course, exercise, course.path(exercise.solution), used_files=used)
     if _is_check_fault(solution.problem):
         # The check does not load (or runs no test): the stub would meet the same error.
         problems.append(_check_fault(item, exercise, solution.problem, []))
@@ -94,7 +97,7 @@ def check_exercise(course: Course, exercise: Exercise) -> tuple[list[Problem], s
     if load_problem is not None:
         problems.append(load_problem)
         return problems, summary + ", stub does not load"
-    stub = grade(course, exercise, course.path(exercise.stub))
+    stub = grade(course, exercise, course.path(exercise.stub), used_files=used)
     seen = {_fault_key(p) for p in problems}
     problems += [p for p in _test_faults(item, exercise, stub, "grading the stub") if _fault_key(p) not in seen]
     if stub.outcome == PASSED:

@@ -164,6 +164,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "your file {file} does not exist; run `dlquest reset {exercise}` to get the stub back",
         "zh": "你的文件 {file} 不存在；运行 `dlquest reset {exercise}` 恢复初始文件",
     },
+    # An exercise that builds on the learner's earlier files (the manifest's `uses`) stops before its check.
+    "fb.uses_missing": {
+        "en": "{exercise} builds on your own {used} ({file}), which does not exist: run `dlquest reset {used}`, "
+        "solve it, then come back",
+        "zh": "{exercise} 要用到你自己写的 {used}（{file}），但这个文件不存在：运行 `dlquest reset {used}`，"
+        "先完成它再回来",
+    },
+    "fb.uses_failed": {
+        "en": "{exercise} builds on your own {used} ({file}), which does not pass its own check yet "
+        "({count} failing): run `dlquest check {used}` and fix it first",
+        "zh": "{exercise} 要用到你自己写的 {used}（{file}），但它还没有通过自己的检查（{count} 项未通过）："
+        "先运行 `dlquest check {used}` 并把它改对",
+    },
     # Frames the grader could not read: learner code wrote to the result channel (a descriptor it holds).
     "fb.frame_not_json": {
         "en": "something your code wrote reached the grader's result channel and is not a result (not JSON): "

@@ -1,6 +1,6 @@
 """The manifest key `uses`: an exercise names earlier exercises whose files of the learner's own workspace the
-grader loads beside it. These tests cover the manifest side (what a course may declare); the grading side (loading
-the learner's files into the sandboxed child) is not built yet."""
+grader loads beside it. These tests cover the manifest side (what a course may declare); the grading side is in
+test_uses_grading.py."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ UNGRADED = {
     "timeout": ("timeout", "timeout_skipped"),
     "out of memory": ("memory",),
     "crashed": ("killed", "exited", "system_exit"),
-    "not gradable": ("not_gradable", "missing_file", "syntax_error"),
+    "not gradable": ("not_gradable", "missing_file", "uses_missing", "uses_failed", "syntax_error"),
 }
 
 

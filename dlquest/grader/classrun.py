@@ -126,12 +126,25 @@ def _run_record(options: ClassRunOptions, started_at: float, wall_time: float, s
                              lang=options.lang, grader_version=dlquest.__version__, seeded=options.seed is not None)
 
 
+def _with_used(course: Course, exercises: list[str]) -> list[str]:
+    """The exercises graded, and those they build on (the manifest's `uses`, transitively): their files travel
+    with the submission, because an exercise is graded with the student's own files of the ones it uses."""
+    wanted: list[str] = []
+    pending = list(exercises)
+    while pending:
+        exercise_id = pending.pop(0)
+        if exercise_id not in wanted:
+            wanted.append(exercise_id)
+            pending += course.exercises[exercise_id].uses
+    return wanted
+
+
 def _to_grade(course: Course, found: list[submissions.Submission], options: ClassRunOptions,
               store: results.ResultStore) -> tuple[list[tuple[submissions.Submission, dict[str, bytes], str]],
                                                    list[str]]:
     """The submissions to grade now, with their files and digest, and the students skipped: those unchanged
     since their stored result. Those that cannot be read are recorded as not gradable at once."""
-    wanted = [str(course.exercises[e].workspace_path) for e in options.exercises]
+    wanted = [str(course.exercises[e].workspace_path) for e in _with_used(course, options.exercises)]
     todo = []
     skipped = []
     for submission in found:

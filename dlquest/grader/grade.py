@@ -35,9 +35,16 @@ def sha256(path: Path) -> str:
 
 
 def grade(course: Course, exercise: Exercise, learner_file: Path, *, devices: list[str] | None = None,
-          seed: int | None = None, hide: tuple[Path, ...] = (), limits: Limits | None = None) -> GradeRecord:
+          seed: int | None = None, hide: tuple[Path, ...] = (), limits: Limits | None = None,
+          used_files: dict[str, Path] | None = None) -> GradeRecord:
     """Grade `learner_file` against `exercise`'s check. `hide` adds folders learner code must not see
-    (the workspace's progress store, say); the course's solutions and checks are always hidden."""
+    (the workspace's progress store, say); the course's solutions and checks are always hidden.
+
+    An exercise that builds on earlier ones (the manifest's `uses`) is graded with the learner's own files of
+    those: `used_files` names them (by exercise id), else they are found where the workspace keeps them, beside
+    `learner_file`. Each must exist and pass its own check first; otherwise the record says which, and the
+    check does not run. A reference never stands in for a missing one: that would put a solution in the
+    learner's process."""
     started = time.time()
     clock = time.monotonic()
     learner_file = Path(learner_file).resolve()
@@ -51,6 +58,14 @@ def grade(course: Course, exercise: Exercise, learner_file: Path, *, devices: li
     if not learner_file.is_file():
         record.problem = Feedback("missing_file", {"file": str(learner_file), "exercise": exercise.id})
         return record
+    learner_uses = locate_used_files(course, exercise, learner_file, used_files)
+    for used_id, used_file in learner_uses.items():
+        problem = _used_problem(course, exercise, course.exercise(used_id), used_file, devices=devices, seed=seed,
+                                hide=hide)
+        if problem is not None:
+            record.problem = problem
+            record.duration = round(time.monotonic() - clock, 4)
+            return record
 
     plugin = GraderPlugin(
         learner_file, solution,
@@ -59,6 +74,8 @@ def grade(course: Course, exercise: Exercise, learner_file: Path, *, devices: li
         devices=devices,
         seed=default_seed(exercise) if seed is None else seed,
         check_path=check,
+        learner_uses=learner_uses,
+        reference_uses={used: course.path(course.exercise(used).solution) for used in exercise.uses},
     )
     args = [str(check), "-c", str(_PYTEST_INI), "--rootdir", str(check.parent), "--disable-plugin-autoload",
             "--import-mode=importlib", "-W", "ignore::DeprecationWarning"]
@@ -100,6 +117,48 @@ def grade(course: Course, exercise: Exercise, learner_file: Path, *, devices: li
     else:
         record.outcome = PASSED if all(t.outcome in (PASSED, SKIPPED) for t in plugin.results) else FAILED
     return record
+
+
+def locate_used_files(course: Course, exercise: Exercise, learner_file: Path,
+                      given: dict[str, Path] | None = None) -> dict[str, Path]:
+    """The learner's files of the exercises `exercise` uses, by id, in the manifest's order: those `given`, else
+    where the workspace keeps them (the folder `learner_file` sits in, laid out as a workspace is)."""
+    located: dict[str, Path] = {}
+    parts = exercise.workspace_path.parts
+    is_laid_out = learner_file.parts[-len(parts):] == parts
+    root = learner_file.parents[len(parts) - 1] if is_laid_out else learner_file.parent
+    for used_id in exercise.uses:
+        used = course.exercise(used_id)
+        if given and used_id in given:
+            located[used_id] = Path(given[used_id]).resolve()
+        else:
+            located[used_id] = root / (used.workspace_path if is_laid_out else used.workspace_path.name)
+    return located
+
+
+# Used files already seen to pass their check in this process: (exercise, source, check, solution, seed,
+# devices). A warm grader (the app's worker, the daemon, a class run's worker) grades the learner's
+# transformer_block once, not again for every attempt at the exercise that builds on it.
+_USED_PASSES: set[tuple] = set()
+
+
+def _used_problem(course: Course, exercise: Exercise, used: Exercise, used_file: Path, *,
+                  devices: list[str] | None, seed: int | None, hide: tuple[Path, ...]) -> Feedback | None:
+    """Why the learner's file of `used` cannot serve `exercise`: missing, or not passing its own check."""
+    where = str(used.workspace_path)
+    if not used_file.is_file():
+        return Feedback("uses_missing", {"exercise": exercise.id, "used": used.id, "file": where})
+    key = (used.id, sha256(used_file), sha256(course.path(used.check)), sha256(course.path(used.solution)), seed,
+           tuple(devices or ()))
+    if key in _USED_PASSES:
+        return None
+    record = grade(course, used, used_file, devices=devices, seed=seed, hide=hide)
+    if record.outcome != PASSED:
+        failed = [t.test for t in record.tests if t.outcome in (FAILED, ERROR)]
+        return Feedback("uses_failed", {"exercise": exercise.id, "used": used.id, "file": where,
+                                        "outcome": record.outcome, "count": len(failed)})
+    _USED_PASSES.add(key)
+    return None
 
 
 def _course_fault(feedback: Feedback, course: Course, exercise: Exercise) -> Feedback:

@@ -74,9 +74,14 @@ class SandboxedModule:
 class GraderPlugin:
     def __init__(self, learner_path: Path, reference_path: Path, *, limits: sandbox.Limits,
                  hide: tuple[Path, ...] = (), devices: list[str] | None = None, seed: int = 0,
-                 check_path: Path | None = None):
+                 check_path: Path | None = None, learner_uses: dict[str, Path] | None = None,
+                 reference_uses: dict[str, Path] | None = None):
         self.learner_path = Path(learner_path)
         self.reference_path = Path(reference_path)
+        # The earlier exercises this one builds on (the manifest's `uses`), by importable name: the learner's own
+        # files in the learner's child, the course's solutions in the reference's.
+        self.learner_uses = dict(learner_uses or {})
+        self.reference_uses = dict(reference_uses or {})
         self.check_path = Path(check_path) if check_path else None  # given: the reference's child may be kept
         self.limits = limits
         self.hide = tuple(hide)
@@ -99,13 +104,15 @@ class GraderPlugin:
         key = (is_learner, device)
         if key not in self._probe_sessions:
             if not is_learner and self.check_path is not None:
-                self._probe_sessions[key] = _kept_reference(self.reference_path, self.check_path, self.limits, device)
+                self._probe_sessions[key] = _kept_reference(self.reference_path, self.check_path, self.limits, device,
+                                                            self.reference_uses)
             else:
                 self._probe_sessions[key] = sandbox.ProbeSession(
                     self.learner_path if is_learner else self.reference_path, limits=self.limits,
                     hide=self.hide if is_learner else (), device=device,
                     module_name="learner" if is_learner else "reference",
-                    confine=self.confine if is_learner else None)
+                    confine=self.confine if is_learner else None,
+                    uses=self.learner_uses if is_learner else self.reference_uses)
         return self._probe_sessions[key]
 
     def close(self) -> None:
@@ -250,15 +257,17 @@ KEEP_REFERENCES = 8
 _KEPT_REFERENCES: dict[tuple, sandbox.ProbeSession] = {}
 
 
-def _kept_reference(reference: Path, check: Path, limits: sandbox.Limits, device: str) -> sandbox.ProbeSession:
+def _kept_reference(reference: Path, check: Path, limits: sandbox.Limits, device: str,
+                    uses: dict[str, Path] | None = None) -> sandbox.ProbeSession:
     def stamp(path: Path) -> tuple:
         status = path.stat()
         return str(path.resolve()), status.st_mtime_ns, status.st_size
 
-    key = (stamp(reference), stamp(check), limits, device)
+    used = tuple((name, stamp(path)) for name, path in (uses or {}).items())
+    key = (stamp(reference), stamp(check), limits, device, used)
     session = _KEPT_REFERENCES.pop(key, None)
     if session is None:
-        session = sandbox.ProbeSession(reference, limits=limits, device=device, module_name="reference")
+        session = sandbox.ProbeSession(reference, limits=limits, device=device, module_name="reference", uses=uses)
     _KEPT_REFERENCES[key] = session  # most recently used last
     while len(_KEPT_REFERENCES) > KEEP_REFERENCES:
         _KEPT_REFERENCES.pop(next(iter(_KEPT_REFERENCES))).close()

@@ -76,6 +76,7 @@ def verdict(record: GradeRecord) -> str:
         return "passed"
     codes = [f.code for t in record.tests for f in t.feedback] + ([record.problem.code] if record.problem else [])
     for code, word in (("not_gradable", "not gradable"), ("missing_file", "not gradable"),
+                       ("uses_missing", "not gradable"), ("uses_failed", "not gradable"),
                        ("syntax_error", "not gradable"), ("timeout", "timeout"), ("timeout_skipped", "timeout"),
                        ("memory", "out of memory"),
                        ("killed", "crashed"), ("exited", "crashed"), ("system_exit", "crashed")):

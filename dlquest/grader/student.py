@@ -31,12 +31,16 @@ def grade_student(course_root: str, student: str, files: dict[str, bytes], exerc
     # read another's (nor its own file: the grader reads it and hands the source over).
     GRADING_ROOT.mkdir(mode=0o700, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"{student}-", dir=GRADING_ROOT) as folder:
+        # Every file sent is laid out as in a workspace, those of the exercises graded and of those they build on
+        # (`uses`), so grade() finds the student's own files beside the one it grades.
+        for known in course.exercises.values():
+            if str(known.workspace_path) in files:
+                placed = Path(folder) / known.workspace_path
+                placed.parent.mkdir(parents=True, exist_ok=True)
+                placed.write_bytes(files[str(known.workspace_path)])
         for exercise_id in exercises:
             exercise = course.exercise(exercise_id)
             target = Path(folder) / exercise.workspace_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if str(exercise.workspace_path) in files:
-                target.write_bytes(files[str(exercise.workspace_path)])
             limits = Limits(wall_time=timeout or exercise.timeout)
             record = grade(course, exercise, target, seed=seed, limits=limits, devices=devices,
                            hide=(GRADING_ROOT,))

@@ -163,6 +163,7 @@ def run_probe(
     device: str = "cpu",
     module_name: str = "learner",
     confine: Confinement | None = None,
+    uses: dict[str, Path] | None = None,
 ) -> ProbeResult:
     """Load `module_path` in a contained child, call `probe(module, *args, **kwargs)`, return its value as data.
 
@@ -171,7 +172,7 @@ def run_probe(
     so any callable will do (a session pickles its probes).
     """
     spec = ChildSpec.of(module_path, module_name=module_name, limits=limits, device=device, hide=tuple(hide),
-                        confine=confine)
+                        confine=confine, uses=uses)
     return _run_in_own_child(spec, probe, args, kwargs or {})
 
 
@@ -250,10 +251,12 @@ class ProbeSession:
     """
 
     def __init__(self, module_path: Path, *, limits: Limits = Limits(), hide: tuple[Path, ...] = (),
-                 device: str = "cpu", module_name: str = "learner", confine: Confinement | None = None):
+                 device: str = "cpu", module_name: str = "learner", confine: Confinement | None = None,
+                 uses: dict[str, Path] | None = None):
         # The module's bytes are read once, before any folder is hidden: every probe of the session sees them.
+        # So are those of the modules it builds on (`uses`: importable name -> file), loaded before it.
         self.spec = ChildSpec.of(module_path, module_name=module_name, limits=limits, device=device,
-                                 hide=tuple(hide), confine=confine)
+                                 hide=tuple(hide), confine=confine, uses=uses)
         self.limits = limits
         self.protections: dict = {}
         self.started = 0  # how many children this session has started (1 unless probes killed some)

@@ -79,9 +79,11 @@ def run_one_probe(spec: ChildSpec, pipes: ChildPipes, active: dict[str, bool], p
         send_frame(frames_w, {"kind": "failure", "feedback": {"code": "bad_result", "values": {"reason": repr(err)}}})
         os._exit(0)
     try:
-        module = _load_module(spec.module_name, module_path, source)
+        module = _load_spec_modules(spec)
         value = probe(module, *args, **kwargs)
         frame: dict[str, object] = {"kind": "value", "data": wire.encode(value).decode()}
+    except _UsedModuleFailed as failed:
+        frame = {"kind": "failure", "feedback": failed.feedback.to_dict()}
     except BaseException as err:  # noqa: BLE001 - everything the learner raises becomes feedback
         frame = {"kind": "failure", "feedback": _describe_failure(err, module_path, source).to_dict()}
     flush_output()
@@ -106,7 +108,9 @@ def serve_probes(spec: ChildSpec, pipes: ChildPipes, active: dict[str, bool], cp
         os._exit(0)
     module, load_failure = None, None
     try:
-        module = _load_module(spec.module_name, module_path, source)
+        module = _load_spec_modules(spec)
+    except _UsedModuleFailed as failed:
+        load_failure = failed.feedback.to_dict()
     except BaseException as err:  # noqa: BLE001 - every probe of this session reports the same failure
         load_failure = _describe_failure(err, module_path, source).to_dict()
     send_frame(frames_w, {"kind": "loaded"})
@@ -245,6 +249,23 @@ def _user_process_count() -> int:
             except OSError:
                 pass
     return count
+
+
+class _UsedModuleFailed(Exception):
+    """Loading a module this one builds on raised: its own failure, pointing at its own file."""
+
+    def __init__(self, feedback: Feedback):
+        self.feedback = feedback
+
+
+def _load_spec_modules(spec: ChildSpec) -> ModuleType:
+    """Load the modules the spec's module builds on (importable by their names), then the module itself."""
+    for used in spec.uses:
+        try:
+            _load_module(used.name, used.path, used.source)
+        except BaseException as err:  # noqa: BLE001 - the learner's other file raised: say which one
+            raise _UsedModuleFailed(_describe_failure(err, used.path, used.source)) from None
+    return _load_module(spec.module_name, spec.module_path, spec.source)
 
 
 def _load_module(name: str, path: Path, source: str) -> ModuleType:

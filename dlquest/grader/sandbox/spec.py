@@ -68,10 +68,26 @@ class NotSessionable(Exception):
 
 
 @dataclass(frozen=True)
+class UsedModule:
+    """A module loaded into the child before its own, under an importable name: an earlier exercise that this
+    one builds on (the manifest's `uses`), so `from transformer_block import ...` finds the learner's own file
+    (or, in the reference's child, the course's solution). Its bytes travel like the module's own."""
+
+    name: str
+    path: Path
+    source: str
+
+    @classmethod
+    def of(cls, name: str, path: Path) -> UsedModule:
+        path = Path(path).resolve()
+        return cls(name, path, path.read_bytes().decode("utf-8", "replace"))
+
+
+@dataclass(frozen=True)
 class ChildSpec:
     """What one child is started with: the module it loads (its bytes, read by the grader before any folder is
     hidden: the child may not see the file itself), under which limits and name, on which device, with which
-    folders hidden and which confinement on top of the sandbox."""
+    folders hidden and which confinement on top of the sandbox; and the modules it builds on, loaded first."""
 
     module_path: Path
     source: str
@@ -80,11 +96,13 @@ class ChildSpec:
     device: str = "cpu"
     hide: tuple[Path, ...] = ()
     confine: Confinement | None = None
+    uses: tuple[UsedModule, ...] = ()
 
     @classmethod
-    def of(cls, module_path: Path, **options: Any) -> ChildSpec:
+    def of(cls, module_path: Path, *, uses: dict[str, Path] | None = None, **options: Any) -> ChildSpec:
         path = Path(module_path).resolve()
-        return cls(path, path.read_bytes().decode("utf-8", "replace"), **options)
+        used = tuple(UsedModule.of(name, used_path) for name, used_path in (uses or {}).items())
+        return cls(path, path.read_bytes().decode("utf-8", "replace"), uses=used, **options)
 
     @property
     def hidden(self) -> tuple[Path, ...]:
