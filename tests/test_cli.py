@@ -220,10 +220,11 @@ def test_guides_are_listed_and_printed_in_either_language(ws, dlquest):
 
 def test_list_and_backups_speak_json(ws, dlquest):
     roadmap = json.loads(dlquest("list", "--json", cwd=ws).stdout)
-    assert roadmap["course"] == "dlquest" and roadmap["next"] == "numpy-broadcasting"
+    assert roadmap["course"] == "dlquest" and roadmap["next"] == "python-for-dl"
     items = {item["id"]: item for stage in roadmap["stages"] for unit in stage["units"] for item in unit["items"]}
     assert items["mlp_numpy"]["locked_by"] == ["activations"] and items["mlp_numpy"]["kind"] == "exercise"
-    assert items["numpy-broadcasting"]["next"] and items["numpy-broadcasting"]["status"] == "unread"
+    assert items["python-for-dl"]["next"] and items["python-for-dl"]["status"] == "unread"
+    assert not items["numpy-broadcasting"]["next"] and items["numpy-broadcasting"]["status"] == "unread"
     assert all(isinstance(item["minutes"], int) for item in items.values())
     assert {"id", "title", "minutes"} <= set(roadmap["guides"][0])
     assert json.loads(dlquest("backups", "conv2d", "--json", cwd=ws).stdout) == {"exercise": "conv2d", "backups": []}
