@@ -303,3 +303,124 @@ def test_a_reference_kept_from_before_torch_was_loaded_still_answers(run_python)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:4] == ["text_cleaning stub failed", "vocabulary stub failed",
                                           "text_cleaning solution passed", "torch loaded: True"], done.stdout
+
+
+# --- what a grader already knows: a module that hung while loading, a request answered before ------------------
+@pytest.fixture
+def no_hung_loads(monkeypatch):
+    from dlquest.grader.sandbox import children
+
+    monkeypatch.setattr(children, "_HUNG_LOADS", {})
+    return children
+
+
+def test_a_copy_of_a_module_that_hung_while_loading_with_the_cpu_is_not_waited_for_again(tmp_path, no_hung_loads):
+    # A second student's copy of a module that computed through a whole time limit without loading: the same
+    # bytes under the same limits would do it again, so it is judged a time-out without a second full wait.
+    first, copy = tmp_path / "a" / "learner.py", tmp_path / "b" / "learner.py"
+    for path in (first, copy):
+        path.parent.mkdir()
+        path.write_text("spins = 0\nwhile True:\n    spins += 1\n")
+    with ProbeSession(first, limits=Limits(wall_time=1)) as session:
+        hung = session.call(call, ("pid",))
+    assert hung.feedback.code == "timeout" and session.started == 1
+    had_the_cpu = hung.cpu_seconds is not None and hung.cpu_seconds >= no_hung_loads.HUNG_CPU * 1
+    with ProbeSession(copy, limits=Limits(wall_time=1)) as again:
+        results = [again.call(call, ("pid",)) for _ in range(2)]
+    assert [r.feedback.code for r in results] == ["timeout"] * 2
+    assert results[0].feedback.values == hung.feedback.values  # the very verdict the first copy got
+    # Remembered only when it was computing all along (on a machine too busy to give it a core, it waits again).
+    assert again.started == (0 if had_the_cpu else 1)
+    # Other limits, other bytes: nothing is known about them yet.
+    with ProbeSession(first, limits=Limits(wall_time=0.5)) as other_limits:
+        assert other_limits.call(call, ("pid",)).feedback.code == "timeout"
+    assert other_limits.started == 1
+
+
+def test_a_load_that_ran_out_asleep_is_waited_for_again(tmp_path, no_hung_loads):
+    # No CPU spent: it might have been waiting for something that comes next time. Each copy gets its full time.
+    path = tmp_path / "learner.py"
+    path.write_text("import time\ntime.sleep(60)\n")
+    for _ in range(2):
+        with ProbeSession(path, limits=Limits(wall_time=1)) as session:
+            assert session.call(call, ("pid",)).feedback.code == "timeout"
+        assert session.started == 1
+    assert no_hung_loads._HUNG_LOADS == {}
+
+
+SLOW_BUT_HONEST = """
+import time
+
+start = time.process_time()
+while time.process_time() - start < 0.6:  # a slow but finite set-up, as honest code may have
+    pass
+
+def work(seconds):
+    begin = time.process_time()
+    while time.process_time() - begin < seconds:
+        pass
+    return "done"
+"""
+
+
+def test_a_slow_but_honest_module_that_uses_its_cpu_still_passes(tmp_path, no_hung_loads):
+    path = tmp_path / "learner.py"
+    path.write_text(SLOW_BUT_HONEST)
+    for _ in range(2):
+        with ProbeSession(path, limits=Limits(wall_time=2.5)) as session:
+            assert [session.call(call, ("work", 0.7)).value for _ in range(2)] == ["done", "done"]
+        assert session.started == 1
+    assert no_hung_loads._HUNG_LOADS == {}
+
+
+COUNTER = """
+calls = 0
+
+def count(*tag):
+    global calls
+    calls += 1
+    return calls
+"""
+
+
+def test_a_remembering_session_answers_a_request_it_has_answered_before_from_memory(tmp_path):
+    path = tmp_path / "reference.py"
+    path.write_text(COUNTER)
+    with ProbeSession(path, limits=Limits(wall_time=3), module_name="reference", remember=True) as reference:
+        answers = [reference.call(call, ("count", tag)).value for tag in ("a", "a", "b", "a")]
+        # The same request under other random state is another request.
+        torch.manual_seed(1)
+        reseeded = reference.call(call, ("count", "a")).value
+    assert answers == [1, 1, 2, 1] and reseeded == 3
+    # A learner's session never does: every probe runs.
+    with ProbeSession(path, limits=Limits(wall_time=3)) as learner:
+        assert [learner.call(call, ("count", "a")).value for _ in range(3)] == [1, 2, 3]
+
+
+def test_a_requests_key_counts_a_tensor_by_its_values_not_its_address():
+    from dlquest.grader.sandbox.children import request_key
+
+    def key(*args):
+        return request_key(call, args, {}, {"grad": True})
+
+    assert key(torch.ones(3), "x") == key(torch.ones(3), "x")
+    assert key(torch.ones(3)) != key(torch.ones(3, dtype=torch.float64))
+    assert key(torch.ones(3)) != key(torch.ones(3).requires_grad_())
+    assert key(torch.zeros(2, 3)) != key(torch.zeros(3, 2)) != key(torch.zeros(6))
+    assert key(torch.ones(3)) != key(torch.tensor([1.0, 1.0, 2.0]))
+
+
+def test_the_kept_reference_remembers_and_the_learner_never(course, grade_source):
+    from dlquest.grader import plugin
+
+    plugin.close_kept_references()
+    solution = course.path(course.exercises["perceptron"].solution).read_text()
+    wrong = solution.replace("self.bias += step", "pass")
+    records = [grade_source("perceptron", source) for source in (wrong, solution, wrong)]
+    assert [r.outcome for r in records] == ["failed", "passed", "failed"]
+    # Answered from memory or not, the reference's answers are the same: so is every verdict and its feedback.
+    assert [(t.test, t.outcome, t.feedback) for t in records[0].tests] == \
+        [(t.test, t.outcome, t.feedback) for t in records[2].tests]
+    kept = list(plugin._KEPT_REFERENCES.values())
+    assert len(kept) == 1 and kept[0].spec.remember
+    plugin.close_kept_references()

@@ -273,7 +273,9 @@ def _kept_reference(reference: Path, check: Path, limits: sandbox.Limits, device
     key = (stamp(reference), stamp(check), limits, device, used)
     session = _KEPT_REFERENCES.pop(key, None)
     if session is None:
-        session = sandbox.ProbeSession(reference, limits=limits, device=device, module_name="reference", uses=uses)
+        # It remembers its answers: the next student's grading sends the same probes with the same inputs.
+        session = sandbox.ProbeSession(reference, limits=limits, device=device, module_name="reference", uses=uses,
+                                       remember=device == "cpu")
     _KEPT_REFERENCES[key] = session  # most recently used last
     while len(_KEPT_REFERENCES) > KEEP_REFERENCES:
         _KEPT_REFERENCES.pop(next(iter(_KEPT_REFERENCES))).close()

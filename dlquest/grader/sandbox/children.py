@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dlquest.grader import wire
 from dlquest.grader.records import Feedback
@@ -252,11 +253,11 @@ class ProbeSession:
 
     def __init__(self, module_path: Path, *, limits: Limits = Limits(), hide: tuple[Path, ...] = (),
                  device: str = "cpu", module_name: str = "learner", confine: Confinement | None = None,
-                 uses: dict[str, Path] | None = None):
+                 uses: dict[str, Path] | None = None, remember: bool = False):
         # The module's bytes are read once, before any folder is hidden: every probe of the session sees them.
         # So are those of the modules it builds on (`uses`: importable name -> file), loaded before it.
         self.spec = ChildSpec.of(module_path, module_name=module_name, limits=limits, device=device,
-                                 hide=tuple(hide), confine=confine, uses=uses)
+                                 hide=tuple(hide), confine=confine, uses=uses, remember=remember)
         self.limits = limits
         self.protections: dict = {}
         self.started = 0  # how many children this session has started (1 unless probes killed some)
@@ -264,6 +265,9 @@ class ProbeSession:
         # loading it again would end the same way, so later probes get this result at once instead of each
         # starting a child that dies (or waiting out the clock) again.
         self.load_failure: ProbeResult | None = None
+        hung = _HUNG_LOADS.get(self._load_key())
+        if hung is not None:  # these very bytes already spent a whole time limit loading, with the CPU to do it
+            self.load_failure = ProbeResult(False, feedback=hung)
         self._child: Child | None = None
         self._reader = FrameReader(limits)
         self._cpu_budget = _session_cpu_budget(limits)
@@ -308,7 +312,9 @@ class ProbeSession:
     def call(self, probe: Callable[..., object], args: tuple = (), kwargs: dict | None = None) -> ProbeResult:
         """Run `probe(module, *args, **kwargs)` in the session's child; its value comes back as plain data."""
         try:
-            payload = pickle.dumps((probe, args, kwargs or {}, shared_state()), protocol=pickle.HIGHEST_PROTOCOL)
+            state = shared_state()
+            key = request_key(probe, args, kwargs or {}, state) if self.spec.remember else None
+            payload = pickle.dumps((probe, args, kwargs or {}, state, key), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as err:
             raise NotSessionable(str(err)) from err
         if self.load_failure is not None:
@@ -363,7 +369,17 @@ class ProbeSession:
                 self.load_failure = result
         if cpu_after is not None:
             result.cpu_seconds = cpu_after - (cpu_before or 0.0)
+        cpu = result.cpu_seconds
+        if self.load_hangs and cpu is not None and cpu >= HUNG_CPU * self.limits.wall_time:
+            _remember_hung_load(self._load_key(), result.feedback)
         return _finish(result, output, self.limits, started)
+
+    def _load_key(self) -> tuple:
+        """What loading the module depends on: its bytes and those it builds on, its name, the limits, the device,
+        and the confinement it loads under (the check's rule, the held-out folders)."""
+        spec = self.spec
+        return (spec.module_name, spec.source, tuple((u.name, u.source) for u in spec.uses), spec.limits,
+                spec.device, spec.confine)
 
     @property
     def load_hangs(self) -> bool:
@@ -408,6 +424,57 @@ class ProbeSession:
                 return
             if len(output) < self.limits.output:
                 output += chunk[: self.limits.output - len(output)]
+
+
+# Modules whose loading ran out of the time limit while using at least HUNG_CPU of it in CPU seconds: it was
+# computing all along, not waiting for a core on a busy machine, so the same bytes loaded under the same limits
+# and confinement would run out again. A later session of one of them (another student's copy of it, a regrade)
+# answers that time-out at once instead of spending a whole time limit again. A load that ran out while starved
+# of CPU, or while asleep, is not remembered: it may finish next time. Per process, the most recent KEEP_HUNG.
+HUNG_CPU = 0.8
+KEEP_HUNG = 256
+_HUNG_LOADS: dict[tuple, Feedback] = {}
+
+
+def _remember_hung_load(key: tuple, feedback: Feedback | None) -> None:
+    if feedback is None:
+        return
+    _HUNG_LOADS.pop(key, None)
+    _HUNG_LOADS[key] = feedback
+    while len(_HUNG_LOADS) > KEEP_HUNG:
+        _HUNG_LOADS.pop(next(iter(_HUNG_LOADS)))
+
+
+def request_key(probe: Callable[..., object], args: tuple, kwargs: dict, state: dict) -> bytes | None:
+    """A digest of what a probe request asks, equal for equal requests: a remembering session's child answers a
+    key it has answered before from memory. Tensors count by dtype, shape, device, grad flag and bytes (pickle
+    writes a storage's address into its bytes: every grading's request would differ). None when some argument
+    cannot be told this way: that request is computed afresh."""
+    import hashlib
+    import io
+
+    torch = sys.modules.get("torch")
+
+    class KeyPickler(pickle.Pickler):
+        def reducer_override(self, obj: object) -> Any:
+            if torch is not None and isinstance(obj, torch.Tensor):
+                if obj.layout != torch.strided or obj.is_quantized:
+                    raise TypeError("no key for this tensor")
+                flat = obj.detach().cpu().contiguous().reshape(-1)
+                data = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
+                return _tensor_key, (str(obj.dtype), tuple(obj.shape), str(obj.device), obj.requires_grad, data)
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    try:
+        KeyPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((probe, args, kwargs, state))
+    except Exception:  # noqa: BLE001 - no key: the request is simply not remembered
+        return None
+    return hashlib.blake2b(buffer.getvalue(), digest_size=32).digest()
+
+
+def _tensor_key(*parts: object) -> None:
+    """Stands for a tensor in request_key's pickle (never unpickled)."""
 
 
 def _session_cpu_budget(limits: Limits) -> int:

@@ -114,12 +114,17 @@ def serve_probes(spec: ChildSpec, pipes: ChildPipes, active: dict[str, bool], cp
     except BaseException as err:  # noqa: BLE001 - every probe of this session reports the same failure
         load_failure = _describe_failure(err, module_path, source).to_dict()
     send_frame(frames_w, {"kind": "loaded"})
+    answers = _Answers() if spec.remember else None
     while True:
         request = receive_request(request_r)
         if request is None:
             os._exit(0)
         try:
-            probe, args, kwargs, state = pickle.loads(request)  # from the grader: trusted
+            probe, args, kwargs, state, key = pickle.loads(request)  # from the grader: trusted
+            remembered = answers.get(key) if answers is not None and key is not None else None
+            if remembered is not None:
+                send_frame(frames_w, {**remembered, "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])})
+                continue
             _take_state(state)
             used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
             # This probe's own CPU allowance, within the session's hard limit set above.
@@ -140,8 +145,30 @@ def serve_probes(spec: ChildSpec, pipes: ChildPipes, active: dict[str, bool], cp
             finally:
                 value = None
         flush_output()
+        if answers is not None and key is not None and load_failure is None:
+            answers.keep(key, frame)
         frame["cpu"] = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
         send_frame(frames_w, frame)
+
+
+class _Answers:
+    """A remembering session's answers (ChildSpec.remember), by the request's key (children.request_key: a digest
+    of the probe, its arguments and the random state, grad mode and dtype it runs under). Kept in the child, never
+    in the grader, whose later children are forked from it and could find an expected value there. At most
+    `budget` bytes of answers."""
+
+    def __init__(self, budget: int = 64 * MiB):
+        self.budget = budget
+        self._frames: dict[bytes, dict] = {}
+
+    def get(self, key: bytes) -> dict | None:
+        return self._frames.get(key)
+
+    def keep(self, key: bytes, frame: dict) -> None:
+        size = len(str(frame.get("data", ""))) + len(str(frame.get("feedback", "")))
+        if frame.get("kind") in ("value", "failure") and size <= self.budget:
+            self.budget -= size
+            self._frames[key] = dict(frame)
 
 
 def _confine(confine: Confinement | None, active: dict) -> None:

@@ -97,6 +97,10 @@ class ChildSpec:
     hide: tuple[Path, ...] = ()
     confine: Confinement | None = None
     uses: tuple[UsedModule, ...] = ()
+    # A session's child answers a request it has answered before from memory (the course's reference only: its
+    # answer depends on the request alone, and every student's grading sends the same probes with the same inputs
+    # and random state). Never for a learner's child: nothing of one probe may stand in for another's run.
+    remember: bool = False
 
     @classmethod
     def of(cls, module_path: Path, *, uses: dict[str, Path] | None = None, **options: Any) -> ChildSpec:
