@@ -305,7 +305,10 @@ def cmd_check(ctx: Context) -> int:
     if not ctx.args.json:
         shown = learner_file.relative_to(ctx.workspace.root)
         print(t("cli.check_header", lang, exercise=exercise.id, file=shown))
-    record = ctx.session.grade(exercise, devices, daemon=not ctx.args.no_daemon)
+    from dlquest.spinner import spinning
+
+    with spinning(t("cli.grading", lang, exercise=exercise.id), enabled=not ctx.args.json):
+        record = ctx.session.grade(exercise, devices, daemon=not ctx.args.no_daemon)
     if ctx.args.json:
         print(json_text(record.to_dict()))  # strict JSON: a NaN error is the string "nan", as in results.json
         return 0 if record.passed else 1

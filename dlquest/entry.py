@@ -12,8 +12,6 @@ import sys
 import threading
 from pathlib import Path
 
-from dlquest import cli
-
 
 def open_app(workspace: Path | None, course: Path | None, lang: str | None) -> int:
     from dlquest.tui.app import run_app
@@ -28,6 +26,8 @@ def serve_app(workspace: Path, course: Path | None, lang: str, host: str, port: 
 
 
 def main(argv: list[str] | None = None) -> int:
+    from dlquest import cli
+
     return cli.main(argv, open_app=open_app, serve_app=serve_app)
 
 
@@ -37,7 +37,15 @@ def run() -> None:
     Interpreter shutdown in a process that imported torch takes ~0.6 s here (its modules and C++ statics are
     destroyed one by one), a third of a cold `dlquest check`. Nothing needs it: exit handlers still run, output
     is flushed, files are closed by `with` blocks, and progress commits atomically (it survives a kill anyway).
+
+    `dlquest check` goes to the warm grading daemon first, before the CLI (and the course, progress and quiz
+    modules it imports) loads: the daemon runs the same CLI code and prints to this terminal (daemon/remote.py).
     """
+    from dlquest.daemon.remote import run_in_daemon
+
+    code = run_in_daemon(sys.argv[1:])
+    if code is not None:
+        raise SystemExit(code)
     code = main()
     others = [thread for thread in threading.enumerate() if thread is not threading.main_thread()]
     # Threads that are not daemons (an executor's, say) are joined by the normal exit only.

@@ -399,6 +399,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "note: this course has {files}; added to your workspace: {names}",
         "zh": "提示：课程新增了 {files}，已加入你的工作区：{names}",
     },
+    # The notebook API (dlquest/notebook): a note while the grading runs out of the kernel, and an interrupt.
+    "nb.grading": {
+        "en": "Grading {exercise}… (Interrupt the kernel to cancel.)",
+        "zh": "正在评分 {exercise}…（中断内核即可取消。）",
+    },
+    "nb.interrupted": {
+        "en": "The grading of {exercise} was cancelled (kernel interrupt); nothing was recorded.",
+        "zh": "{exercise} 的评分已取消（内核被中断）；没有记录这次尝试。",
+    },
+    "cli.grading": {
+        "en": "Grading {exercise}…",
+        "zh": "正在评分 {exercise}…",
+    },
     "cli.daemon_status": {
         "en": "The grading daemon is running: pid {pid}, key {daemon_key}, socket {socket}, exits after {idle} s idle.",
         "zh": "评分守护进程正在运行：pid {pid}，键 {daemon_key}，套接字 {socket}，空闲 {idle} 秒后退出。",

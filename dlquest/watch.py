@@ -27,6 +27,7 @@ from dlquest.grader.records import GradeRecord
 from dlquest.i18n import t
 from dlquest.safe_text import exception_text, one_line
 from dlquest.session import LearnerSession
+from dlquest.spinner import ERASE, frames_for
 
 POLL_INTERVAL = 0.1  # seconds between two looks at the file
 SETTLE = 0.2  # seconds a change must stay unchanged before it counts as one save
@@ -204,6 +205,26 @@ class Keys:
         return "" if text.startswith("\x1b") else text  # an arrow or function key: no command
 
 
+class Spinner:
+    """The spinner of `dlquest check`, drawn by the watch loop itself (one frame per turn of its select) on the
+    line below the header, and erased before the verdict."""
+
+    def __init__(self, out: TextIO, text: str):
+        self.out, self.text, self.turns = out, text, 0
+        self.frames = frames_for(out.encoding)
+
+    def turn(self) -> None:
+        self.out.write(f"\r{self.frames[self.turns % len(self.frames)]} {self.text}")
+        self.out.flush()
+        self.turns += 1
+
+    def erase(self) -> None:
+        if self.turns:
+            self.out.write(ERASE)
+            self.out.flush()
+            self.turns = 0
+
+
 class Watch:
     """`dlquest watch` on one session: grade the current exercise at start and on every save of its file,
     show the verdict as `check` does, and answer the keys. `show_verdict(exercise, record)` and
@@ -228,6 +249,7 @@ class Watch:
         self.detector = SaveDetector(session.learner_file(exercise))
         self.wanted = True  # a grading is due (at start, after a save, `r`, `n`)
         self.passed = False
+        self.spinner: Spinner | None = None  # drawn while a grading runs, where the output is a terminal
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -259,15 +281,21 @@ class Watch:
             return path
 
     def _loop(self, keys: Keys) -> int:
+        if keys.is_terminal and getattr(self.out, "isatty", lambda: False)():
+            self.spinner = Spinner(self.out, t("cli.grading", self.lang, exercise=self.exercise.id))
         while True:
             done = self.grading.result()
             if done is not None:
+                if self.spinner is not None:
+                    self.spinner.erase()
                 self._show(*done, keys)
             if self.wanted and not self.grading.busy:
                 self.wanted = False
                 self.detector.mark_graded()  # this content is being graded: its save is not one more
                 self.say(t("cli.check_header", self.lang, exercise=self.exercise.id, file=self._shown_file()))
                 self.grading.start(self.exercise)
+            if self.grading.busy and self.spinner is not None:
+                self.spinner.turn()
             ready, _, _ = select.select([keys.fd, self.grading.wake_r], [], [], POLL_INTERVAL)
             if keys.fd in ready:
                 typed = keys.read()

@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -130,3 +131,118 @@ def test_another_uid_is_refused(monkeypatch):
     assert peer.same_user(os.getuid())
     assert not peer.same_user(os.getuid() + 1)
     assert not peer.same_user(None)
+
+
+# --- the warm `dlquest check` (the CLI run in the daemon): concurrency, Ctrl-C, fallback, reloads -------------
+
+
+def _env(runtime: Path) -> dict[str, str]:
+    return {"XDG_RUNTIME_DIR": str(runtime), "DLQUEST_NO_DAEMON": ""}
+
+
+def _outcome(done) -> str:
+    return json.loads(done.stdout)["outcome"]
+
+
+def test_two_terminals_checking_at_once_both_get_their_own_verdict(runtime, workspace, course, run_dlquest):
+    import concurrent.futures
+
+    _solved(workspace, course, "conv2d")
+    wrong = workspace.learner_file(course.exercises["perceptron"])
+    wrong.write_text((SOLUTIONS / "perceptron.py").read_text().replace("self.bias += step", "pass"))
+    assert client.ensure_daemon(idle=120) is not None
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        conv, perceptron = pool.map(
+            lambda name: run_dlquest("check", name, "--json", cwd=workspace.root, env=_env(runtime)),
+            ["conv2d", "perceptron"])
+    assert (conv.returncode, _outcome(conv)) == (0, "passed")
+    assert perceptron.returncode == 1 and _outcome(perceptron) == "failed"
+    # Both children recorded their attempt in the one progress file: neither write was lost.
+    status = {item["id"]: item["status"] for stage in json.loads(run_dlquest("list", "--json", cwd=workspace.root,
+                                                                              env=_env(runtime)).stdout)["stages"]
+              for unit in stage["units"] for item in unit["items"]}
+    assert status["conv2d"] == "passed" and status["perceptron"] == "failing"
+
+
+def test_ctrl_c_in_the_client_cancels_its_grading_in_the_daemon(runtime, workspace, course, start_python):
+    import subprocess
+
+    hangs = workspace.learner_file(course.exercises["perceptron"])
+    hangs.write_text("while True:\n    pass\n")  # hangs while loading: the grading would take its full time-out
+    assert client.ensure_daemon(idle=120) is not None
+    check = start_python("-m", "dlquest", "check", "perceptron", cwd=workspace.root,
+                         env=dict(os.environ, **_env(runtime)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (client.daemon_status() or {}).get("busy") != 1:
+        time.sleep(0.1)
+    assert client.daemon_status()["busy"] == 1  # the daemon is grading it
+    check.send_signal(signal.SIGINT)
+    _out, err = check.communicate(timeout=20)
+    assert check.returncode == 130 and b"interrupted" in err
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and client.daemon_status()["busy"]:
+        time.sleep(0.1)
+    assert client.daemon_status()["busy"] == 0  # its grading (the child and its whole group) is gone
+    daemon_pid = int(daemon_files(daemon_key())["pid"].read_text())
+    children = Path(f"/proc/{daemon_pid}/task/{daemon_pid}/children").read_text().split()
+    assert children == []
+
+
+def test_a_daemon_that_cannot_start_falls_back_to_the_cold_verdict(runtime, workspace, course, run_dlquest,
+                                                                   monkeypatch):
+    _solved(workspace, course, "conv2d")
+    # A runtime folder open to others is refused: no daemon, and the check grades cold with the same verdict.
+    private = runtime / "dlquest"
+    private.mkdir()
+    private.chmod(0o777)
+    try:
+        open_folder = run_dlquest("check", "conv2d", "--json", cwd=workspace.root, env=_env(runtime))
+        assert list(private.iterdir()) == []  # no socket, lock or pid file in a folder others may write
+    finally:
+        private.chmod(0o700)
+    assert (open_folder.returncode, _outcome(open_folder)) == (0, "passed")
+    # A daemon process that dies at start: the client stops waiting as soon as it has ended, and grades cold.
+    monkeypatch.setattr(client, "DAEMON_MAIN", "dlquest.no_such_daemon")
+    started = time.monotonic()
+    assert client.ensure_daemon(idle=60) is None
+    assert time.monotonic() - started < client.START_TIMEOUT
+    record = LearnerSession.open(workspace).grade(course.exercises["conv2d"])
+    assert record.passed
+
+
+def test_a_changed_solution_or_check_is_graded_anew(runtime, mini_workspace, mini_course, run_dlquest):
+    learner = mini_workspace.root / "exercises" / "add.py"
+    learner.write_text("def add(a, b):\n    return a + b\n")
+    env = _env(runtime)
+    assert _outcome(run_dlquest("check", "add", "--json", cwd=mini_workspace.root, env=env)) == "passed"
+    assert client.daemon_status() is not None
+    (mini_course / "solutions" / "add.py").write_text("def add(a, b):\n    return a + b + 1\n")
+    assert _outcome(run_dlquest("check", "add", "--json", cwd=mini_workspace.root, env=env)) == "failed"
+    (mini_course / "solutions" / "add.py").write_text("def add(a, b):\n    return a + b\n")
+    check = mini_course / "checks" / "test_add.py"
+    check.write_text(check.read_text() + "\n\ndef test_added_later(learner):\n    assert learner.add(1, 1) == 3\n")
+    again = json.loads(run_dlquest("check", "add", "--json", cwd=mini_workspace.root, env=env).stdout)
+    assert again["outcome"] == "failed" and "test_added_later" in {t["test"].split("[")[0] for t in again["tests"]}
+
+
+@pytest.mark.parametrize("daemon", [True, False], ids=["warm", "cold"])
+def test_in_a_terminal_the_check_spins_while_it_grades_and_erases_the_spinner(runtime, mini_workspace, daemon):
+    """The spinner is drawn by whichever process grades (the daemon's child writes to this terminal), on stderr,
+    and erased before the feedback; piped or with --json there is none (the other tests read clean output)."""
+    from pty_kit import PtyProgram
+
+    (mini_workspace.root / "exercises" / "add.py").write_text("def add(a, b):\n    return a + b\n")
+    command = str(Path(sys.executable).with_name("dlquest"))
+    env = dict(os.environ, TERM="xterm", LANG="C.UTF-8", LC_ALL="", DLQUEST_LANG="", **_env(runtime))
+    if daemon:
+        assert client.ensure_daemon(idle=120) is not None
+    check = PtyProgram([command, "check", "add", "--lang", "en", *([] if daemon else ["--no-daemon"])],
+                       mini_workspace.root, env)
+    try:
+        assert check.wait_exit(120) == 0
+    finally:
+        check.close()
+    spun = check.output.index("Grading add")
+    verdict = check.output.index("The test passed")
+    assert spun < verdict and "\r\x1b[K" in check.output[spun:verdict], check.output
+    assert (client.daemon_status() is not None) == daemon

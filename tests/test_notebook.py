@@ -41,6 +41,9 @@ def test_a_real_kernel_grades_magic_cells_out_of_the_kernel(mini_workspace):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in failing and "<script>" not in failing
     assert "dlquest-passed" in passing and "PASS" in passing
     assert book.cells[3].outputs[0]["text"].strip() == "False"
+    # The note shown while it graded (a display of its own) is emptied when the verdict comes.
+    notes = [out for out in book.cells[1].outputs if out["output_type"] == "display_data"]
+    assert notes and all(note["data"]["text/html"] == "" for note in notes)
     assert (mini_workspace.root / "exercises/add.py").read_text() == PASSING
     assert mini_workspace.backups(type("E", (), {"id": "add"})())  # the earlier versions were kept
 
@@ -99,3 +102,26 @@ def test_hints_come_one_at_a_time_in_the_learners_language(mini_workspace):
 
     assert "使用 + 运算符。" in hint("add", workspace=mini_workspace.root, lang="zh")._repr_html_()
     assert "return a + b" in hint("add", workspace=mini_workspace.root)._repr_html_()
+
+
+def test_a_kernel_interrupt_cancels_the_grading_and_says_so(mini_workspace, monkeypatch):
+    """Interrupted while the worker grades (no daemon): the worker is killed, so its answer to the cancelled
+    request cannot be read as the next one's, and the learner reads a message, not a traceback."""
+    from dlquest.notebook import grading
+
+    class Interrupted:
+        closed = False
+
+        def grade(self, *args, **kwargs):
+            raise KeyboardInterrupt
+
+        def close(self):
+            Interrupted.closed = True
+
+    monkeypatch.setenv("DLQUEST_NO_DAEMON", "1")
+    monkeypatch.setattr(grading, "_client", Interrupted())
+    with pytest.raises(NotebookError) as err:
+        check("add", workspace=mini_workspace.root, lang="zh")
+    assert "已取消" in err.value.message and "add" in err.value.message
+    assert Interrupted.closed and grading._client is None
+    assert mini_workspace.root.joinpath("exercises/add.py").exists()

@@ -6,17 +6,11 @@ The command is `dlquest` itself once the CLI opens the app; until then, the same
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
 import shlex
 import shutil
-import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
@@ -25,6 +19,7 @@ import pytest
 from dlquest.course import load_course
 from dlquest.workspace import Workspace
 
+from pty_kit import PtyProgram
 from tui_kit import SOLVED_ADD, make_course
 
 # The real app in a pseudo-terminal, a process of its own.
@@ -47,7 +42,7 @@ def learner(tmp_path):
     return workspace, course
 
 
-class Terminal:
+class Terminal(PtyProgram):
     """A program in a pseudo-terminal of COLUMNS x ROWS, and what its screen shows."""
 
     def __init__(self, argv: list[str], cwd: Path, **environ: str):
@@ -58,52 +53,16 @@ class Terminal:
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS), LANG="C.UTF-8",
                    **environ)
         env.pop("TEXTUAL", None)
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: size the terminal, then become the program
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-            os.chdir(cwd)
-            os.execvpe(argv[0], argv, env)
-        self.status: int | None = None
+        super().__init__(argv, cwd, env, columns=COLUMNS, rows=ROWS)
 
-    def read(self, seconds: float = 0.1) -> None:
-        ready, _, _ = select.select([self.fd], [], [], seconds)
-        if ready:
-            try:
-                self.stream.feed(os.read(self.fd, 65536))
-            except OSError:  # the program ended
-                pass
+    def feed(self, data: bytes) -> None:
+        self.stream.feed(data)
 
     def text(self) -> str:
         return "\n".join(self.screen.display)
 
-    def wait_for(self, needle: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while needle not in self.text():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{needle!r} never appeared; the screen:\n{self.text()}")
-            self.read()
-
-    def send(self, keys: str) -> None:
-        os.write(self.fd, keys.encode())
-
-    def wait_exit(self, timeout: float = 20) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.read(0.05)
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = os.waitstatus_to_exitcode(status)
-                return self.status
-        raise AssertionError(f"the app did not exit; the screen:\n{self.text()}")
-
-    def close(self) -> None:
-        if self.status is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-        os.close(self.fd)
+    def shown(self) -> str:
+        return self.text()
 
 
 F4 = "\x1bOS"

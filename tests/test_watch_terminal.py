@@ -5,9 +5,6 @@ process it starts inherits."""
 from __future__ import annotations
 
 import os
-import pty
-import select
-import signal
 import sys
 import time
 import uuid
@@ -15,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from pty_kit import PtyProgram
 from tui_kit import SOLVED_ADD
 
 pytestmark = pytest.mark.grading
 
 
-class Watching:
+class Watching(PtyProgram):
     """`dlquest watch add --no-daemon` in a pseudo-terminal, and everything it printed so far."""
 
     def __init__(self, workspace: Path):
@@ -28,41 +26,7 @@ class Watching:
         command = str(Path(sys.executable).with_name("dlquest"))
         env = dict(os.environ, TERM="xterm", LANG="C.UTF-8", LC_ALL="", DLQUEST_LANG="",
                    DLQUEST_WATCH_TEST=self.marker)
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            os.chdir(workspace.root)
-            os.execve(command, [command, "watch", "add", "--no-daemon", "--lang", "en"], env)
-        self.output = ""
-        self.status: int | None = None
-
-    def read(self, seconds: float = 0.1) -> None:
-        ready, _, _ = select.select([self.fd], [], [], seconds)
-        if ready:
-            try:
-                self.output += os.read(self.fd, 65536).decode("utf-8", "replace")
-            except OSError:  # it ended
-                pass
-
-    def wait_for(self, needle: str, timeout: float = 90, after: int = 0) -> int:
-        """Wait until `needle` appears past position `after`; where it ends."""
-        deadline = time.monotonic() + timeout
-        while needle not in self.output[after:]:
-            assert time.monotonic() < deadline, f"{needle!r} never appeared in:\n{self.output}"
-            self.read()
-        return self.output.index(needle, after) + len(needle)
-
-    def send(self, keys: str) -> None:
-        os.write(self.fd, keys.encode())
-
-    def wait_exit(self, timeout: float = 30) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.read(0.05)
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = os.waitstatus_to_exitcode(status)
-                return self.status
-        raise AssertionError(f"watch did not exit:\n{self.output}")
+        super().__init__([command, "watch", "add", "--no-daemon", "--lang", "en"], workspace.root, env)
 
     def others(self) -> list[int]:
         """Processes other than the command itself that carry its marker: its sandboxed children."""
@@ -77,21 +41,15 @@ class Watching:
                 pass
         return found
 
-    def close(self) -> None:
-        if self.status is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        os.close(self.fd)
-
 
 def test_a_failure_then_a_save_that_passes_then_a_hint_and_q(mini_workspace):
     watching = Watching(mini_workspace)
     try:
         at = watching.wait_for("The test failed")
         assert "not implemented yet: add" in watching.output
+        # The spinner turned while it graded and was erased before the verdict.
+        spun = watching.output.index("Grading add")
+        assert "\r\x1b[K" in watching.output[spun:watching.output.index("The test failed")]
         (mini_workspace.root / "exercises" / "add.py").write_text(SOLVED_ADD)
         at = watching.wait_for("The test passed", after=at)
         at = watching.wait_for("Keys: n next exercise · h hint · l list · r regrade · q quit", after=at)

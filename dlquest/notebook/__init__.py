@@ -7,12 +7,14 @@ answer. `%%dlquest EXERCISE` (magic.py) writes the cell into the exercise's file
 
 from __future__ import annotations
 
+from typing import Any
+
 from dlquest.notebook.grading import NotebookError, check, hint, lesson, use_workspace
 
 __all__ = ["NotebookError", "check", "hint", "lesson", "use_workspace", "load_ipython_extension"]
 
 
-def load_ipython_extension(ipython) -> None:
+def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext dlquest.notebook`: register the `%%dlquest` cell magic."""
     from dlquest.notebook.magic import register
 

@@ -31,10 +31,12 @@ def markdown_cells(page: str) -> list[str]:
 def code_cells(script: str) -> list[str]:
     """`# %%` cells when the script marks them; else top-level blocks separated by blank lines, where an
     indented or closing line after a blank stays with the block above (a function body, a bracket)."""
+    parts: list[str]
     if re.search(r"^# %%", script, re.MULTILINE):
         parts = re.split(r"^# %%.*$", script, flags=re.MULTILINE)
     else:
-        parts, current = [], []
+        parts = []
+        current: list[str] = []
         lines = script.splitlines()
         for i, line in enumerate(lines):
             blank_before = i > 0 and not lines[i - 1].strip()

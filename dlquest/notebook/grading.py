@@ -3,8 +3,11 @@ the attempt, and hand back something a notebook renders as HTML (an object with 
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from dlquest.course import Exercise, ManifestError, UnknownItem
 from dlquest.grader.records import GradeRecord
@@ -67,7 +70,7 @@ def open_session(workspace: str | Path | None = None, lang: str | None = None) -
         raise NotebookError(f"error: {err}") from None
 
 
-def find(session: LearnerSession, kind: str, name: str):
+def find(session: LearnerSession, kind: str, name: str) -> Any:
     try:
         return session.course.exercise(name) if kind == "exercise" else session.course.lesson(name)
     except UnknownItem as err:
@@ -77,16 +80,47 @@ def find(session: LearnerSession, kind: str, name: str):
                               name=err.name, suggestion=suggestion)) from None
 
 
-def grade_out_of_kernel(session: LearnerSession, exercise: Exercise) -> GradeRecord:
-    """The daemon's verdict when it answers, else the kernel's warm worker's: never graded in this process."""
+@contextlib.contextmanager
+def _grading_note(session: LearnerSession, exercise: Exercise) -> Iterator[None]:
+    """A line under the cell while the grading runs (the notebook's spinner), removed when the verdict comes."""
     try:
-        from dlquest.daemon.client import grade_via_daemon  # type: ignore[import-not-found, unused-ignore]
+        from IPython import get_ipython  # type: ignore[import-not-found, unused-ignore]
+        from IPython.display import HTML, display  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
-        grade_via_daemon = None
-    if grade_via_daemon is not None:
-        record = grade_via_daemon(session, exercise)
-        if record is not None:
-            return record
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        yield
+        return
+    handle = display(HTML(html.note_html(t("nb.grading", session.lang, exercise=exercise.id))), display_id=True)
+    try:
+        yield
+    finally:
+        if handle is not None:
+            handle.update(HTML(""))
+
+
+def grade_out_of_kernel(session: LearnerSession, exercise: Exercise) -> GradeRecord:
+    """The daemon's verdict when it answers, else the kernel's warm worker's: never graded in this process.
+
+    A kernel interrupt cancels the grading: the daemon kills it when its connection closes, and the worker is
+    killed with whatever it started (its next answer would belong to the cancelled request)."""
+    try:
+        with _grading_note(session, exercise):
+            return _grade_out_of_kernel(session, exercise)
+    except KeyboardInterrupt:
+        global _client
+        if _client is not None:
+            _client.close()
+            _client = None
+        raise NotebookError(t("nb.interrupted", session.lang, exercise=exercise.id)) from None
+
+
+def _grade_out_of_kernel(session: LearnerSession, exercise: Exercise) -> GradeRecord:
+    from dlquest.daemon.client import grade_via_daemon
+
+    record = grade_via_daemon(session, exercise)
+    if record is not None:
+        return record
     global _client
     from dlquest.grader.worker import GradingCancelled, GradingClient, WorkerFailed
 

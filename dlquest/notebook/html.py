@@ -61,6 +61,11 @@ def hint_html(hint: str, lang: str) -> str:
     return f'<div class="dlquest-hint"><b>{label}:</b> {safe_html(hint)}</div>'
 
 
+def note_html(text: str) -> str:
+    """A passing note (the grading is under way), greyed."""
+    return f'<div class="dlquest-note" style="color:#6e7781"><i>{escape(text)}</i></div>'
+
+
 def error_html(message: str) -> str:
     """A dlquest error (no workspace, an unknown exercise) as a readable block instead of a traceback."""
     return f'<div class="dlquest-error" style="color:#cf222e">{_pre(message)}</div>'

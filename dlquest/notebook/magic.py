@@ -3,10 +3,12 @@ reset backs it up) and is checked out of the kernel; the cell itself never runs 
 
 from __future__ import annotations
 
+from typing import Any
+
 from dlquest.workspace import atomic_write
 
 
-def dlquest_cell(line: str, cell: str):
+def dlquest_cell(line: str, cell: str) -> object:
     from dlquest.notebook.grading import NotebookError, check_session, find, open_session
 
     words = line.split()
@@ -30,5 +32,5 @@ def dlquest_cell(line: str, cell: str):
         return err
 
 
-def register(ipython) -> None:
+def register(ipython: Any) -> None:
     ipython.register_magic_function(dlquest_cell, magic_kind="cell", magic_name="dlquest")
